@@ -1,0 +1,20 @@
+/**
+ * model2vec: Model2Vec static text embeddings for JavaScript and TypeScript.
+ *
+ * @packageDocumentation
+ */
+export { StaticModel } from "./model/static-model.js";
+export type {
+  EncodeAsSequenceOptions,
+  EncodeOptions,
+  FromPretrainedOptions,
+  StaticModelInit,
+  TokenizeOptions,
+} from "./model/static-model.js";
+export type { ModelFiles } from "./model/model-files.js";
+export { Embeddings } from "./model/embeddings.js";
+export type { Tokenizer } from "./tokenizer/tokenizer.js";
+export { HuggingFaceTokenizer } from "./tokenizer/hf-tokenizer.js";
+export { readSafetensors, decodeFloat32, decodeInt32, type Dtype, type RawTensor, type SafetensorsFile } from "./formats/safetensors.js";
+export { writeSafetensors, type TensorToWrite } from "./formats/safetensors-writer.js";
+export { HubError, InvalidInputError, Model2VecError, ModelFormatError, TokenizerError } from "./errors.js";

@@ -1,0 +1,137 @@
+/** Turns the bytes of a model's files into the parts of a StaticModel. */
+import { ModelFormatError } from "../errors.js";
+import { parseFrontMatter } from "../formats/model-card.js";
+import { findLayout } from "../formats/model-layout.js";
+import { type Dtype, type RawTensor, decodeFloat32, decodeInt32, readSafetensors } from "../formats/safetensors.js";
+import type { FileSource } from "../io/file-source.js";
+import { HuggingFaceTokenizer } from "../tokenizer/hf-tokenizer.js";
+import type { StaticModelInit } from "./static-model.js";
+
+/** The contents of a model's files. Text files may be given as strings or parsed JSON. */
+export interface ModelFiles {
+  /** `model.safetensors`. */
+  model: Uint8Array;
+  /** `tokenizer.json`. */
+  tokenizer: Uint8Array | string | object;
+  /** `config.json` (or `config_sentence_transformers.json`); `{}` when absent. */
+  config?: Uint8Array | string | Record<string, unknown>;
+  /** `README.md`, whose front matter gives `base_model` and `language`. */
+  readme?: Uint8Array | string;
+}
+
+/** Names used in error messages for each file. */
+export interface ModelFileNames {
+  model?: string;
+  config?: string;
+}
+
+/** Tensor names accepted for the embedding table, in order (model2vec, model2vec-rs, Sentence Transformers). */
+const EMBEDDING_TENSORS = ["embeddings", "0", "embedding.weight"];
+
+const NUMPY_DTYPES: Record<Dtype, string> = {
+  F64: "float64",
+  F32: "float32",
+  F16: "float16",
+  BF16: "bfloat16",
+  I64: "int64",
+  I32: "int32",
+  I8: "int8",
+  U8: "uint8",
+};
+
+/**
+ * Decodes and cross-checks a model's files.
+ *
+ * @throws ModelFormatError or TokenizerError naming the file or tensor at fault.
+ */
+export function modelInitFromFiles(files: ModelFiles, names: ModelFileNames = {}): StaticModelInit {
+  const modelName = names.model ?? "model.safetensors";
+  if (!(files.model instanceof Uint8Array)) throw new ModelFormatError(`${modelName}: expected bytes (a Uint8Array)`);
+  const { tensors } = readSafetensors(files.model, modelName);
+
+  const embeddingName = EMBEDDING_TENSORS.find((name) => tensors.has(name));
+  if (embeddingName === undefined) {
+    throw new ModelFormatError(
+      `${modelName}: no embedding tensor; expected one named ${EMBEDDING_TENSORS.map((n) => `"${n}"`).join(", ")}, found ${[...tensors.keys()].map((n) => `"${n}"`).join(", ") || "none"}`,
+    );
+  }
+  const embedding = tensors.get(embeddingName)!;
+  if (embedding.shape.length !== 2) {
+    throw new ModelFormatError(`${modelName}: tensor "${embeddingName}" has shape ${JSON.stringify(embedding.shape)}, expected [rows, dim]`);
+  }
+  const weights = tensors.get("weights");
+  const mapping = tensors.get("mapping");
+  for (const tensor of [weights, mapping]) {
+    if (tensor && tensor.shape.length !== 1) {
+      throw new ModelFormatError(`${modelName}: tensor "${tensor.name}" has shape ${JSON.stringify(tensor.shape)}, expected [vocabulary size]`);
+    }
+  }
+  if (weights && !["F64", "F32", "F16", "BF16"].includes(weights.dtype)) {
+    throw new ModelFormatError(`${modelName}: tensor "weights" has dtype ${weights.dtype}, expected a float type`);
+  }
+
+  const config = parseConfig(files.config, names.config ?? "config.json");
+  const card = files.readme === undefined ? {} : parseFrontMatter(text(files.readme));
+  return {
+    embeddings: decodeFloat32(embedding),
+    dim: embedding.shape[1]!,
+    tokenizer: HuggingFaceTokenizer.fromJSON(files.tokenizer),
+    weights: weights ? decodeFloat32(weights) : null,
+    mapping: mapping ? decodeMapping(mapping, modelName) : null,
+    config,
+    baseModelName: card.base_model ?? null,
+    language: card.language ?? null,
+    embeddingDtype: NUMPY_DTYPES[embedding.dtype],
+  };
+}
+
+/**
+ * Finds the layout under `subfolder` and reads its files.
+ *
+ * @throws ModelFormatError listing the layouts tried when none matches.
+ */
+export async function readModelFiles(
+  source: FileSource,
+  subfolder = "",
+): Promise<{ files: ModelFiles; names: ModelFileNames }> {
+  const layout = await findLayout(source, subfolder);
+  const [model, tokenizer, config, readme] = await Promise.all(
+    [layout.model, layout.tokenizer, layout.config, layout.readme].map((path) => source.read(path)),
+  );
+  if (!model || !tokenizer) throw new ModelFormatError(`${source.describe(layout.model)} disappeared while loading`);
+  return {
+    files: { model, tokenizer, config, readme },
+    names: { model: source.describe(layout.model), config: source.describe(layout.config) },
+  };
+}
+
+function decodeMapping(tensor: RawTensor, modelName: string): Int32Array {
+  if (tensor.dtype !== "I32" && tensor.dtype !== "I64") {
+    throw new ModelFormatError(`${modelName}: tensor "mapping" has dtype ${tensor.dtype}, expected I32 or I64`);
+  }
+  return decodeInt32(tensor);
+}
+
+function parseConfig(config: ModelFiles["config"], name: string): Record<string, unknown> {
+  if (config === undefined) return {};
+  let value: unknown = config;
+  if (typeof config === "string" || config instanceof Uint8Array) {
+    try {
+      value = JSON.parse(text(config));
+    } catch (error) {
+      throw new ModelFormatError(`${name} does not parse as JSON: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ModelFormatError(`${name} is not a JSON object`);
+  }
+  const normalize = (value as Record<string, unknown>).normalize;
+  if (normalize !== undefined && normalize !== null && typeof normalize !== "boolean") {
+    throw new ModelFormatError(`${name}: "normalize" is ${JSON.stringify(normalize)}, expected true or false`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function text(value: string | Uint8Array): string {
+  return typeof value === "string" ? value : new TextDecoder().decode(value);
+}

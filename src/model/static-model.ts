@@ -1,0 +1,393 @@
+/** StaticModel: a Model2Vec model, tokenize → look up rows → mean → normalise. */
+import { HubError, InvalidInputError, ModelFormatError } from "../errors.js";
+import { joinPath } from "../io/file-source.js";
+import type { Tokenizer } from "../tokenizer/tokenizer.js";
+import { Embeddings } from "./embeddings.js";
+import { type ModelFiles, modelInitFromFiles, readModelFiles } from "./model-files.js";
+import { type EmbeddingTable, gatherRows, meanPool } from "./pooling.js";
+import { codePointLength, toWellFormed, truncateCodePoints } from "./text.js";
+import { type TokenBatch, TokenBatchBuilder } from "./token-batch.js";
+
+/** Everything a StaticModel is made of. Only `embeddings` and `tokenizer` are required. */
+export interface StaticModelInit {
+  /** The embedding table: an Embeddings matrix, nested rows, or a flat Float32Array with `dim`. */
+  embeddings: Embeddings | Float32Array | ArrayLike<ArrayLike<number>>;
+  /** Row width when `embeddings` is a flat Float32Array. */
+  dim?: number;
+  tokenizer: Tokenizer;
+  /** Per-token weights, indexed by token id. */
+  weights?: ArrayLike<number> | null;
+  /** Per-token row index into `embeddings` (vocabulary quantization), indexed by token id. */
+  mapping?: ArrayLike<number> | null;
+  /** Overrides `config.normalize`. Python's default when neither is set: false. */
+  normalize?: boolean;
+  /** The model's config.json contents; kept as metadata, only `normalize` is read. */
+  config?: Record<string, unknown>;
+  baseModelName?: string | string[] | null;
+  language?: string | string[] | null;
+  /** The dtype the table was stored in (numpy name, e.g. "float16"); the table itself is always float32. */
+  embeddingDtype?: string;
+}
+
+/** Options of {@link StaticModel.encode}. */
+export interface EncodeOptions {
+  /** Tokens kept per text, after unknown tokens are dropped; null for no limit. Default 512. */
+  maxLength?: number | null;
+  /** Texts tokenized and pooled together; bounds memory, never changes results. Default 1024. */
+  batchSize?: number;
+  /** Overrides the model's `normalize` for this call. */
+  normalize?: boolean;
+}
+
+/** Options of {@link StaticModel.encodeAsSequence}. */
+export interface EncodeAsSequenceOptions {
+  /** Tokens kept per text; null (the default) for no limit. */
+  maxLength?: number | null;
+  /** Texts tokenized together; never changes results. Default 1024. */
+  batchSize?: number;
+}
+
+/** Options of {@link StaticModel.tokenize}. */
+export interface TokenizeOptions {
+  /** Tokens kept per text; null (the default) for no limit. */
+  maxLength?: number | null;
+}
+
+/** Options of {@link StaticModel.fromPretrained}. */
+export interface FromPretrainedOptions {
+  /** A folder inside the model folder that holds the model. */
+  subfolder?: string;
+  /** Overrides the config's `normalize`. */
+  normalize?: boolean;
+}
+
+const DEFAULT_BATCH_SIZE = 1024;
+
+/**
+ * A static embedding model. Encoding a text tokenizes it (no special tokens),
+ * drops unknown tokens, looks up one row per token, averages the rows and, when
+ * `normalize` is set, scales the mean to unit length, exactly as Python
+ * model2vec's `StaticModel` does.
+ */
+export class StaticModel {
+  /** The embedding table (`vocabularyQuantization` rows when quantized, else one row per token). */
+  readonly embedding: Embeddings;
+  readonly tokenizer: Tokenizer;
+  /** Per-token weights, or null. */
+  readonly weights: Float32Array | null;
+  /** Per-token row indices, or null. */
+  readonly mapping: Int32Array | null;
+  /** Token strings by id, added tokens included. */
+  readonly tokens: readonly string[];
+  readonly unkTokenId: number | null;
+  /** Python's `int(np.median(code-point lengths of all tokens))`; scales the character cut of `maxLength`. */
+  readonly medianTokenLength: number;
+  readonly config: Record<string, unknown>;
+  baseModelName: string | string[] | null;
+  language: string | string[] | null;
+  /** The dtype the embeddings were stored in; informational. */
+  readonly embeddingDtype: string;
+  #normalize: boolean;
+  readonly #source: EmbeddingTable;
+
+  /**
+   * @throws InvalidInputError when the table, weights or mapping do not fit the tokenizer's vocabulary.
+   */
+  constructor(init: StaticModelInit) {
+    if (init === null || typeof init !== "object") throw new InvalidInputError("StaticModel needs an options object");
+    const { tokenizer } = init;
+    if (!tokenizer || typeof tokenizer.encode !== "function" || !Array.isArray(tokenizer.vocabulary)) {
+      throw new InvalidInputError("StaticModel: `tokenizer` must implement the Tokenizer interface");
+    }
+    this.embedding = toEmbeddings(init.embeddings, init.dim);
+    this.tokenizer = tokenizer;
+    this.tokens = tokenizer.vocabulary;
+    this.unkTokenId = tokenizer.unkId;
+    const vocabSize = this.tokens.length;
+    this.mapping = init.mapping == null ? null : toInt32(init.mapping);
+    this.weights = init.weights == null ? null : toFloat32(init.weights);
+    checkShapes(vocabSize, this.embedding.rows, this.mapping, this.weights);
+    this.medianTokenLength = medianCodePointLength(this.tokens);
+    this.config = { ...(init.config ?? {}) };
+    const configured = this.config.normalize;
+    this.#normalize = init.normalize ?? (typeof configured === "boolean" ? configured : false);
+    this.config.normalize = this.#normalize;
+    this.baseModelName = init.baseModelName ?? null;
+    this.language = init.language ?? null;
+    this.embeddingDtype = init.embeddingDtype ?? "float32";
+    this.#source = { table: this.embedding.data, dim: this.embedding.dim, mapping: this.mapping, weights: this.weights };
+  }
+
+  /**
+   * Loads a model from a local folder in any supported layout: model2vec
+   * (`config.json` + `model.safetensors` + `tokenizer.json`), Sentence
+   * Transformers (`config_sentence_transformers.json`), nested
+   * `0_StaticEmbedding/`, or a `0_StaticEmbedding` folder whose config is in its parent.
+   *
+   * @param path - A local folder. (Hugging Face Hub ids are not supported yet.)
+   * @throws ModelFormatError listing the layouts tried when the folder holds no model;
+   *   HubError when `path` is not a local folder.
+   */
+  static async fromPretrained(path: string, options: FromPretrainedOptions = {}): Promise<StaticModel> {
+    if (typeof path !== "string" || path.length === 0) {
+      throw new InvalidInputError(`fromPretrained needs a folder path, got ${describe(path)}`);
+    }
+    const subfolder = subfolderOption(options.subfolder);
+    let nodeFiles: typeof import("../io/node-file-source.js");
+    try {
+      nodeFiles = await import("../io/node-file-source.js");
+    } catch (error) {
+      throw new HubError(
+        `fromPretrained("${path}"): this runtime has no file system; use StaticModel.fromBuffers with the file contents`,
+        { cause: error },
+      );
+    }
+    if (!(await nodeFiles.isDirectory(path))) {
+      throw new HubError(
+        `"${path}" is not a local folder, and loading from the Hugging Face Hub is not supported yet: download the model and pass its folder`,
+      );
+    }
+    const { files, names } = await readModelFiles(new nodeFiles.NodeFileSource(path), subfolder);
+    return new StaticModel({ ...modelInitFromFiles(files, names), ...normalizeOverride(options.normalize) });
+  }
+
+  /**
+   * Builds a model from the contents of its files, with no file system: for
+   * browsers, workers, or bytes fetched by the caller.
+   *
+   * @throws ModelFormatError or TokenizerError naming the file or tensor at fault.
+   */
+  static fromBuffers(files: ModelFiles, options: { normalize?: boolean } = {}): StaticModel {
+    if (files === null || typeof files !== "object") {
+      throw new InvalidInputError("fromBuffers needs { model, tokenizer, config?, readme? }");
+    }
+    return new StaticModel({ ...modelInitFromFiles(files), ...normalizeOverride(options.normalize) });
+  }
+
+  /** Whether sentence vectors are L2-normalised. Setting it also updates `config.normalize`. */
+  get normalize(): boolean {
+    return this.#normalize;
+  }
+
+  set normalize(value: boolean) {
+    if (typeof value !== "boolean") throw new InvalidInputError(`normalize must be a boolean, got ${describe(value)}`);
+    this.#normalize = value;
+    this.config.normalize = value;
+  }
+
+  /** Width of the vectors. */
+  get dim(): number {
+    return this.embedding.dim;
+  }
+
+  /** Number of rows when the vocabulary is quantized (a mapping exists or rows ≠ tokens), else null. */
+  get vocabularyQuantization(): number | null {
+    return this.mapping !== null || this.embedding.rows !== this.tokens.length ? this.embedding.rows : null;
+  }
+
+  /**
+   * Encodes texts to sentence vectors.
+   *
+   * @returns One vector for a string; an `Embeddings` of `texts.length` rows for an array.
+   * @throws InvalidInputError for a non-string text (naming its index) or a bad option.
+   */
+  encode(text: string, options?: EncodeOptions): Float32Array;
+  encode(texts: readonly string[], options?: EncodeOptions): Embeddings;
+  encode(input: string | readonly string[], options: EncodeOptions = {}): Float32Array | Embeddings {
+    const texts = textsOf(input);
+    const maxLength = maxLengthOption(options, 512);
+    const batchSize = batchSizeOption(options);
+    const normalize = options.normalize === undefined ? this.#normalize : booleanOption(options, "normalize");
+    const dim = this.dim;
+    const out = new Float32Array(texts.length * dim);
+    const scratch = new Float64Array(dim);
+    const builder = new TokenBatchBuilder();
+    for (let first = 0; first < texts.length; first += batchSize) {
+      const last = Math.min(first + batchSize, texts.length);
+      const { ids, offsets } = this.#tokenizeBatch(texts, first, last, maxLength, builder);
+      for (let i = first; i < last; i++) {
+        const k = i - first;
+        meanPool(this.#source, ids, offsets[k]!, offsets[k + 1]!, out, i * dim, normalize, scratch);
+      }
+    }
+    const result = new Embeddings(out, texts.length, dim);
+    return typeof input === "string" ? result.data : result;
+  }
+
+  /**
+   * Encodes texts to one vector per token: the weighted rows, neither averaged nor normalised.
+   *
+   * @returns An `Embeddings` of `tokens × dim` for a string; one per text for an array
+   *   (views into a single buffer). A text with no tokens gives 0 rows.
+   */
+  encodeAsSequence(text: string, options?: EncodeAsSequenceOptions): Embeddings;
+  encodeAsSequence(texts: readonly string[], options?: EncodeAsSequenceOptions): Embeddings[];
+  encodeAsSequence(input: string | readonly string[], options: EncodeAsSequenceOptions = {}): Embeddings | Embeddings[] {
+    const texts = textsOf(input);
+    const maxLength = maxLengthOption(options, null);
+    const batchSize = batchSizeOption(options);
+    const dim = this.dim;
+    const result: Embeddings[] = [];
+    const builder = new TokenBatchBuilder();
+    for (let first = 0; first < texts.length; first += batchSize) {
+      const last = Math.min(first + batchSize, texts.length);
+      const { ids, offsets } = this.#tokenizeBatch(texts, first, last, maxLength, builder);
+      const out = new Float32Array(ids.length * dim);
+      gatherRows(this.#source, ids, 0, ids.length, out, 0);
+      for (let k = 0; k < last - first; k++) {
+        const rows = offsets[k + 1]! - offsets[k]!;
+        result.push(new Embeddings(out.subarray(offsets[k]! * dim, offsets[k + 1]! * dim), rows, dim));
+      }
+    }
+    return typeof input === "string" ? result[0]! : result;
+  }
+
+  /**
+   * Token ids as the model uses them: unknown tokens dropped, then cut to `maxLength`.
+   *
+   * @returns The ids of a string; one Int32Array per text for an array.
+   */
+  tokenize(text: string, options?: TokenizeOptions): Int32Array;
+  tokenize(texts: readonly string[], options?: TokenizeOptions): Int32Array[];
+  tokenize(input: string | readonly string[], options: TokenizeOptions = {}): Int32Array | Int32Array[] {
+    const texts = textsOf(input);
+    const maxLength = maxLengthOption(options, null);
+    const { ids, offsets } = this.#tokenizeBatch(texts, 0, texts.length, maxLength, new TokenBatchBuilder());
+    const result = texts.map((_, i) => ids.slice(offsets[i]!, offsets[i + 1]!));
+    return typeof input === "string" ? result[0]! : result;
+  }
+
+  /**
+   * Python's tokenize: cut each text to `maxLength × medianTokenLength` code points,
+   * tokenize without special tokens, drop unknown ids, then keep `maxLength` ids.
+   */
+  #tokenizeBatch(
+    texts: readonly string[],
+    first: number,
+    last: number,
+    maxLength: number | null,
+    builder: TokenBatchBuilder,
+  ): TokenBatch {
+    builder.reset();
+    const charLimit = maxLength === null ? Infinity : maxLength * this.medianTokenLength;
+    const idLimit = maxLength ?? Infinity;
+    for (let i = first; i < last; i++) {
+      let text = texts[i]!;
+      if (text.length === 0) {
+        builder.push([], null, 0);
+        continue;
+      }
+      if (charLimit !== Infinity) text = truncateCodePoints(text, charLimit);
+      builder.push(this.tokenizer.encode(toWellFormed(text)), this.unkTokenId, idLimit);
+    }
+    return builder.build();
+  }
+}
+
+function normalizeOverride(normalize: unknown): { normalize?: boolean } {
+  if (normalize === undefined) return {};
+  if (typeof normalize !== "boolean") throw new InvalidInputError(`normalize must be a boolean, got ${describe(normalize)}`);
+  return { normalize };
+}
+
+function subfolderOption(subfolder: unknown): string {
+  if (subfolder === undefined || subfolder === null) return "";
+  if (typeof subfolder !== "string" || /^([\\/]|[A-Za-z]:)/.test(subfolder) || joinPath(subfolder).split("/")[0] === "..") {
+    throw new InvalidInputError(`subfolder must be a relative path inside the model folder, got ${describe(subfolder)}`);
+  }
+  return joinPath(subfolder);
+}
+
+function toEmbeddings(value: StaticModelInit["embeddings"], dim: number | undefined): Embeddings {
+  if (value instanceof Embeddings) return value;
+  if (value instanceof Float32Array) {
+    if (dim === undefined || !Number.isInteger(dim) || dim <= 0 || value.length % dim !== 0) {
+      throw new InvalidInputError(`a flat Float32Array of ${value.length} values needs a \`dim\` that divides it, got ${describe(dim)}`);
+    }
+    return new Embeddings(value, value.length / dim, dim);
+  }
+  if (value == null || typeof (value as ArrayLike<unknown>).length !== "number") {
+    throw new InvalidInputError("`embeddings` must be an Embeddings, a Float32Array with `dim`, or an array of rows");
+  }
+  return Embeddings.fromRows(value, dim);
+}
+
+function toInt32(values: ArrayLike<number>): Int32Array {
+  return values instanceof Int32Array ? values : Int32Array.from(values);
+}
+
+function toFloat32(values: ArrayLike<number>): Float32Array {
+  return values instanceof Float32Array ? values : Float32Array.from(values);
+}
+
+/** Validates once at construction so the encode loops can index without checks. */
+function checkShapes(vocabSize: number, rows: number, mapping: Int32Array | null, weights: Float32Array | null): void {
+  if (mapping === null && rows !== vocabSize) {
+    throw new ModelFormatError(`the embedding table has ${rows} rows but the tokenizer has ${vocabSize} tokens`);
+  }
+  if (mapping !== null) {
+    if (mapping.length !== vocabSize) {
+      throw new ModelFormatError(`mapping has ${mapping.length} entries but the tokenizer has ${vocabSize} tokens`);
+    }
+    for (let i = 0; i < mapping.length; i++) {
+      const row = mapping[i]!;
+      if (row < 0 || row >= rows) {
+        throw new ModelFormatError(`mapping[${i}] = ${row} is outside the ${rows} rows of the embedding table`);
+      }
+    }
+  }
+  if (weights !== null && weights.length !== vocabSize) {
+    throw new ModelFormatError(`weights has ${weights.length} entries but the tokenizer has ${vocabSize} tokens`);
+  }
+}
+
+/** `int(np.median(lengths))`: the mean of the two middle values for an even count, floored. */
+function medianCodePointLength(tokens: readonly string[]): number {
+  if (tokens.length === 0) return 0;
+  const lengths = Int32Array.from(tokens, codePointLength).sort();
+  const middle = lengths.length >> 1;
+  const median = lengths.length % 2 === 1 ? lengths[middle]! : (lengths[middle - 1]! + lengths[middle]!) / 2;
+  return Math.floor(median);
+}
+
+function textsOf(input: unknown): readonly string[] {
+  if (typeof input === "string") return [input];
+  if (!Array.isArray(input)) {
+    throw new InvalidInputError(`expected a string or an array of strings, got ${describe(input)}`);
+  }
+  for (let i = 0; i < input.length; i++) {
+    if (typeof input[i] !== "string") {
+      throw new InvalidInputError(`input at index ${i} is ${describe(input[i])}, expected a string`);
+    }
+  }
+  return input as readonly string[];
+}
+
+function maxLengthOption(options: { maxLength?: number | null }, fallback: number | null): number | null {
+  const value = options.maxLength === undefined ? fallback : options.maxLength;
+  if (value !== null && (!Number.isSafeInteger(value) || value < 1)) {
+    throw new InvalidInputError(`maxLength must be a positive integer or null, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function batchSizeOption(options: { batchSize?: number }): number {
+  const value = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidInputError(`batchSize must be a positive integer, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function booleanOption<K extends string>(options: { [key in K]?: unknown }, key: K): boolean {
+  const value = options[key];
+  if (typeof value !== "boolean") throw new InvalidInputError(`${key} must be a boolean, got ${describe(value)}`);
+  return value;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value)}`;
+  return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
+}

@@ -1,0 +1,92 @@
+/** The Tokenizer adapter over `@huggingface/tokenizers`, reading a tokenizer.json. */
+import { Tokenizer as TokenizersJs } from "@huggingface/tokenizers";
+import { TokenizerError } from "../errors.js";
+import type { Tokenizer } from "./tokenizer.js";
+
+interface TokenizerJsonModel {
+  type?: string;
+  unk_token?: string | null;
+  unk_id?: number | null;
+  vocab?: unknown;
+}
+
+/**
+ * A tokenizer.json run by `@huggingface/tokenizers` with Rust `tokenizers`'
+ * inference semantics for Model2Vec: special tokens are never added, and the
+ * `padding`, `truncation` and `post_processor` sections are ignored.
+ */
+export class HuggingFaceTokenizer implements Tokenizer {
+  readonly vocabulary: readonly string[];
+  readonly unkId: number | null;
+  readonly #json: Record<string, unknown>;
+  readonly #tokenizer: TokenizersJs;
+
+  private constructor(json: Record<string, unknown>) {
+    this.#json = json;
+    const model = json.model as TokenizerJsonModel | undefined;
+    if (typeof model !== "object" || model === null || typeof model.type !== "string") {
+      throw new TokenizerError('tokenizer.json has no "model" with a "type"');
+    }
+    try {
+      // Rust tokenizers ignores tokenizer_config.json, so no config is passed.
+      this.#tokenizer = new TokenizersJs(json, {});
+    } catch (error) {
+      throw new TokenizerError(`tokenizer.json (model type ${model.type}) could not be loaded: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    const vocab = this.#tokenizer.get_vocab(true);
+    const vocabulary: string[] = [];
+    for (const [token, id] of vocab) vocabulary[id] = token;
+    for (let id = 0; id < vocabulary.length; id++) {
+      if (vocabulary[id] === undefined) throw new TokenizerError(`tokenizer.json vocabulary has no token with id ${id}`);
+    }
+    this.vocabulary = vocabulary;
+    this.unkId = resolveUnkId(model, vocab);
+  }
+
+  /**
+   * Builds a tokenizer from the contents of a tokenizer.json file.
+   *
+   * @param source - The JSON text, its UTF-8 bytes, or the parsed object.
+   * @throws TokenizerError when the JSON does not parse or describes no usable tokenizer.
+   */
+  static fromJSON(source: string | Uint8Array | object): HuggingFaceTokenizer {
+    let json: unknown = source;
+    if (typeof source === "string" || source instanceof Uint8Array) {
+      const text = typeof source === "string" ? source : new TextDecoder().decode(source);
+      try {
+        json = JSON.parse(text);
+      } catch (error) {
+        throw new TokenizerError(`tokenizer.json does not parse: ${(error as Error).message}`, { cause: error });
+      }
+    }
+    if (typeof json !== "object" || json === null || Array.isArray(json)) {
+      throw new TokenizerError("tokenizer.json is not a JSON object");
+    }
+    return new HuggingFaceTokenizer(json as Record<string, unknown>);
+  }
+
+  encode(text: string): number[] {
+    const ids = this.#tokenizer.encode(text, { add_special_tokens: false }).ids as (number | undefined)[];
+    // tokenizers.js reports a WordLevel miss as undefined where Rust gives the unk id.
+    if (!ids.includes(undefined)) return ids as number[];
+    const unkId = this.unkId;
+    return unkId === null ? (ids.filter((id) => id !== undefined) as number[]) : ids.map((id) => id ?? unkId);
+  }
+
+  toJSON(): unknown {
+    return this.#json;
+  }
+}
+
+/**
+ * The unknown-token id: `model.unk_token` looked up in the vocabulary (WordPiece,
+ * WordLevel, BPE), or `model.unk_id` (Unigram). Dropping the Unigram unk follows
+ * model2vec PR #354, which fixed Python's detection after v0.8.2.
+ */
+function resolveUnkId(model: TokenizerJsonModel, vocab: Map<string, number>): number | null {
+  if (model.type === "Unigram") return typeof model.unk_id === "number" ? model.unk_id : null;
+  if (typeof model.unk_token === "string") return vocab.get(model.unk_token) ?? null;
+  return null;
+}
