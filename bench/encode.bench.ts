@@ -12,11 +12,12 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Tokenizer } from "@huggingface/tokenizers";
 import { StaticModel, writeSafetensors } from "../src/index.js";
+import { randomMatrix } from "../test/fixtures/random.js";
 
 const DIM = 256; // potion-base-8M's width
 const MAX_LENGTH = 512; // encode's default maxLength; the baseline truncates to the same
 const LOAD_RUNS = 5;
-const REPETITIONS = 3; // timed runs per contender, after one warm-up each
+const REPETITIONS = 5; // timed runs per contender, after one warm-up each
 const CHECKED_SENTENCES = 200;
 const TOLERANCE = 1e-4;
 const SEED = 42;
@@ -41,18 +42,6 @@ for (const path of [tokenizerPath, ...corpusPaths]) {
 }
 
 // -------------------------------------------------------------------- helpers
-
-/** mulberry32: a tiny seeded PRNG, so every run benchmarks the same matrix. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -84,9 +73,7 @@ const tokenizerJson = JSON.parse(new TextDecoder().decode(tokenizerBytes)) as To
 const vocabSize =
   1 + Math.max(...Object.values(tokenizerJson.model.vocab), ...(tokenizerJson.added_tokens ?? []).map((t) => t.id));
 
-const random = mulberry32(SEED);
-const matrix = new Float32Array(vocabSize * DIM);
-for (let i = 0; i < matrix.length; i++) matrix[i] = random() * 2 - 1; // uniform in [-1, 1)
+const matrix = randomMatrix(vocabSize, DIM, SEED); // uniform in [-1, 1)
 
 const safetensorsBytes = writeSafetensors([{ name: "embeddings", dtype: "F32", shape: [vocabSize, DIM], data: matrix }]);
 const load = () =>
