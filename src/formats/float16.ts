@@ -39,7 +39,7 @@ export function bfloat16ToFloat32(bf16: Uint16Array): Float32Array {
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
-/** Rounds a number to the nearest float16 (ties to even), returning its bits, as numpy's astype does. */
+/** Rounds a float32 value to the nearest float16 (ties to even), returning its bits, as numpy's astype does. Other numbers are first rounded to float32. */
 export function float32ToFloat16Bits(value: number): number {
   f32[0] = value;
   const x = u32[0]!;

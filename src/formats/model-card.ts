@@ -16,6 +16,12 @@ export function parseFrontMatter(readme: string): FrontMatter {
   for (const line of match[1]!.split(/\r?\n/)) {
     const item = /^\s*-\s+(.*)$/.exec(line);
     if (item && listKey !== null) {
+      if (/^[\w.-]+:(\s|$)/.test(item[1]!)) {
+        // A list of maps (e.g. model-index): not a scalar list, so skipped.
+        result[listKey] = null;
+        listKey = null;
+        continue;
+      }
       const list = result[listKey];
       const value = unquote(item[1]!);
       result[listKey] = Array.isArray(list) ? [...list, value] : [value];
@@ -23,7 +29,9 @@ export function parseFrontMatter(readme: string): FrontMatter {
     }
     const entry = /^([A-Za-z_][\w.-]*):\s*(.*)$/.exec(line);
     if (!entry) {
-      if (!/^\s/.test(line)) listKey = null;
+      // An indented key under the current one is a nested map: skipped, with everything under it.
+      if (listKey !== null && /^\s+[^\s-]/.test(line)) result[listKey] = null;
+      if (!item) listKey = null;
       continue;
     }
     const [, key, raw] = entry as unknown as [string, string, string];
@@ -43,7 +51,8 @@ function parseInline(raw: string): string | string[] | null {
 }
 
 function unquote(value: string): string {
-  const v = value.replace(/\s+#.*$/, "").trim();
-  if (v.length >= 2 && (v[0] === '"' || v[0] === "'") && v[v.length - 1] === v[0]) return v.slice(1, -1);
-  return v;
+  const v = value.trim();
+  const quoted = /^(["'])(.*)\1(\s+#.*)?$/.exec(v);
+  if (quoted) return quoted[2]!;
+  return v.replace(/\s+#.*$/, "");
 }

@@ -26,12 +26,16 @@ export function writeSafetensors(tensors: readonly TensorToWrite[], metadata?: R
   const ordered = [...tensors].sort(
     (a, b) => DTYPE_SIZES[b.dtype] - DTYPE_SIZES[a.dtype] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
   );
-  const header: Record<string, unknown> = {};
+  // No prototype, so names such as "constructor" or "__proto__" are ordinary keys.
+  const header: Record<string, unknown> = Object.create(null);
   if (metadata && Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   let offset = 0;
   for (const tensor of ordered) {
-    if (tensor.name === "__metadata__" || tensor.name in header) {
+    if (tensor.name === "__metadata__" || Object.hasOwn(header, tensor.name)) {
       throw new InvalidInputError(`tensor name "${tensor.name}" is reserved or repeated`);
+    }
+    if (!tensor.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+      throw new InvalidInputError(`tensor "${tensor.name}": shape ${JSON.stringify(tensor.shape)} is not a list of non-negative integers`);
     }
     const elements = tensor.shape.reduce((a, b) => a * b, 1);
     const byteLength = elements * DTYPE_SIZES[tensor.dtype];

@@ -56,7 +56,7 @@ export function readSafetensors(bytes: Uint8Array, source = "safetensors file"):
     fail(`header JSON (bytes 8 to ${8 + headerLength}) does not parse: ${(error as Error).message}`);
   }
   if (typeof header !== "object" || header === null || Array.isArray(header)) {
-    fail("header JSON is not an object");
+    fail(`header JSON (bytes 8 to ${8 + headerLength}) is not an object`);
   }
 
   const dataStart = 8 + headerLength;
@@ -73,7 +73,7 @@ export function readSafetensors(bytes: Uint8Array, source = "safetensors file"):
     const info = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown } | null;
     if (typeof info !== "object" || info === null) fail(`tensor "${name}": entry is not an object`);
     const dtype = info!.dtype;
-    if (typeof dtype !== "string" || !(dtype in DTYPE_SIZES)) {
+    if (typeof dtype !== "string" || !Object.hasOwn(DTYPE_SIZES, dtype)) {
       fail(`tensor "${name}": unknown dtype ${JSON.stringify(dtype)} (expected one of ${Object.keys(DTYPE_SIZES).join(", ")})`);
     }
     const shape = info!.shape;
