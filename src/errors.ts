@@ -21,4 +21,12 @@ export class TokenizerError extends Model2VecError {}
 export class InvalidInputError extends Model2VecError {}
 
 /** A Hugging Face Hub operation failed or is not available. */
-export class HubError extends Model2VecError {}
+export class HubError extends Model2VecError {
+  /** The HTTP status the Hub answered, when there was one. */
+  readonly status: number | undefined;
+
+  constructor(message: string, options?: { cause?: unknown; status?: number }) {
+    super(message, options);
+    this.status = options?.status;
+  }
+}

@@ -12,6 +12,11 @@ export type {
   TokenizeOptions,
 } from "./model/static-model.js";
 export type { ModelFiles } from "./model/model-files.js";
+export type { HubLoadOptions } from "./hub/resolve-model.js";
+export type { DownloadProgress } from "./hub/download.js";
+export type { PushOptions } from "./hub/push.js";
+export { quantizeModel, type QuantizeOptions } from "./quantize/quantize-model.js";
+export type { QuantizeDtype } from "./quantize/dtype.js";
 export { Embeddings } from "./model/embeddings.js";
 export type { Tokenizer } from "./tokenizer/tokenizer.js";
 export { HuggingFaceTokenizer } from "./tokenizer/hf-tokenizer.js";

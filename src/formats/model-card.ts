@@ -56,3 +56,74 @@ function unquote(value: string): string {
   if (quoted) return quoted[2]!;
   return v.replace(/\s+#.*$/, "");
 }
+
+/** What a model card states. */
+export interface ModelCardInfo {
+  modelName: string;
+  baseModel: string | string[] | null;
+  language: string | string[] | null;
+}
+
+/**
+ * A model card with the front matter Python model2vec writes (keys sorted, absent
+ * values left out): base_model, language, library_name, license, model_name, tags.
+ */
+export function renderModelCard(info: ModelCardInfo): string {
+  const lines = ["---"];
+  const entry = (key: string, value: string | string[] | null) => {
+    if (value === null) return;
+    if (Array.isArray(value)) lines.push(`${key}:`, ...value.map((item) => `- ${yamlScalar(item)}`));
+    else lines.push(`${key}: ${yamlScalar(value)}`);
+  };
+  entry("base_model", info.baseModel);
+  entry("language", info.language);
+  entry("library_name", "model2vec");
+  entry("license", "mit");
+  entry("model_name", info.modelName);
+  entry("tags", ["embeddings", "static-embeddings", "sentence-transformers"]);
+  lines.push("---");
+  const base = typeof info.baseModel === "string" ? info.baseModel : null;
+  return `${lines.join("\n")}
+
+# ${info.modelName} Model Card
+
+This [Model2Vec](https://github.com/MinishLab/model2vec) model is a static embedding model${
+    base ? `, distilled from [${base}](https://huggingface.co/${base})` : ""
+  }. A sentence is embedded by averaging the vectors of its tokens, so encoding takes microseconds on a CPU.
+
+## Usage
+
+In Python, with [model2vec](https://github.com/MinishLab/model2vec):
+
+\`\`\`python
+from model2vec import StaticModel
+
+model = StaticModel.from_pretrained("${info.modelName}")
+embeddings = model.encode(["Example sentence"])
+\`\`\`
+
+In JavaScript or TypeScript, with the \`model2vec\` npm package:
+
+\`\`\`ts
+import { StaticModel } from "model2vec";
+
+const model = await StaticModel.fromPretrained("${info.modelName}");
+const embeddings = model.encode(["Example sentence"]);
+\`\`\`
+
+With [Sentence Transformers](https://www.sbert.net):
+
+\`\`\`python
+from sentence_transformers import SentenceTransformer
+
+model = SentenceTransformer("${info.modelName}")
+embeddings = model.encode(["Example sentence"])
+\`\`\`
+`;
+}
+
+/** A YAML scalar: plain when unambiguous, else double-quoted (JSON string syntax is valid YAML). */
+function yamlScalar(value: string): string {
+  const plain = /^[A-Za-z0-9_][A-Za-z0-9_./ -]*$/.test(value) && !/ $/.test(value) && !/^(true|false|null|yes|no|on|off|~|[-+]?[0-9.]+(e[-+]?[0-9]+)?)$/i.test(value);
+  return plain ? value : JSON.stringify(value);
+}

@@ -1,9 +1,13 @@
 /** StaticModel: a Model2Vec model, tokenize → look up rows → mean → normalise. */
 import { HubError, InvalidInputError, ModelFormatError } from "../errors.js";
+import { savedFiles } from "../formats/save-files.js";
+import type { PushOptions } from "../hub/push.js";
+import type { HubLoadOptions } from "../hub/resolve-model.js";
+import type { QuantizeOptions } from "../quantize/quantize-model.js";
 import { joinPath } from "../io/file-source.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
 import { Embeddings } from "./embeddings.js";
-import { type ModelFiles, modelInitFromFiles, readModelFiles } from "./model-files.js";
+import { type ModelFiles, modelInitFromFiles } from "./model-files.js";
 import { type EmbeddingTable, gatherRows, meanPool } from "./pooling.js";
 import { codePointLength, toWellFormed, truncateCodePoints } from "./text.js";
 import { type TokenBatch, TokenBatchBuilder } from "./token-batch.js";
@@ -54,9 +58,7 @@ export interface TokenizeOptions {
 }
 
 /** Options of {@link StaticModel.fromPretrained}. */
-export interface FromPretrainedOptions {
-  /** A folder inside the model folder that holds the model. */
-  subfolder?: string;
+export interface FromPretrainedOptions extends HubLoadOptions, QuantizeOptions {
   /** Overrides the config's `normalize`. */
   normalize?: boolean;
 }
@@ -119,36 +121,34 @@ export class StaticModel {
   }
 
   /**
-   * Loads a model from a local folder in any supported layout: model2vec
-   * (`config.json` + `model.safetensors` + `tokenizer.json`), Sentence
-   * Transformers (`config_sentence_transformers.json`), nested
-   * `0_StaticEmbedding/`, or a `0_StaticEmbedding` folder whose config is in its parent.
+   * Loads a model from a local folder, or else from the Hugging Face Hub by id
+   * (`"minishlab/potion-base-8M"`) through the cache Python's huggingface_hub uses.
+   * Any layout works: model2vec (`config.json` + `model.safetensors` +
+   * `tokenizer.json`), Sentence Transformers (`config_sentence_transformers.json`),
+   * nested `0_StaticEmbedding/`, or a `0_StaticEmbedding` folder whose config is in
+   * its parent. `quantizeTo`, `dimensionality` and `vocabularyQuantization` quantize
+   * the loaded model as {@link quantizeModel} does.
    *
-   * @param path - A local folder. (Hugging Face Hub ids are not supported yet.)
    * @throws ModelFormatError listing the layouts tried when the folder holds no model;
-   *   HubError when `path` is not a local folder.
+   *   HubError with what to do when the Hub refuses, cannot be reached, or the
+   *   model is not cached offline; InvalidInputError for a bad id or option.
    */
-  static async fromPretrained(path: string, options: FromPretrainedOptions = {}): Promise<StaticModel> {
-    if (typeof path !== "string" || path.length === 0) {
-      throw new InvalidInputError(`fromPretrained needs a folder path, got ${describe(path)}`);
+  static async fromPretrained(pathOrId: string, options: FromPretrainedOptions = {}): Promise<StaticModel> {
+    if (typeof pathOrId !== "string" || pathOrId.length === 0) {
+      throw new InvalidInputError(`fromPretrained needs a folder path or a Hub id, got ${describe(pathOrId)}`);
     }
     const subfolder = subfolderOption(options.subfolder);
-    let nodeFiles: typeof import("../io/node-file-source.js");
+    const init = normalizeOverride(options.normalize);
+    let loader: typeof import("./load-pretrained.js");
     try {
-      nodeFiles = await import("../io/node-file-source.js");
+      loader = await import("./load-pretrained.js");
     } catch (error) {
       throw new HubError(
-        `fromPretrained("${path}"): this runtime has no file system; use StaticModel.fromBuffers with the file contents`,
+        `fromPretrained("${pathOrId}"): this runtime has no file system; use StaticModel.fromBuffers with the file contents`,
         { cause: error },
       );
     }
-    if (!(await nodeFiles.isDirectory(path))) {
-      throw new HubError(
-        `"${path}" is not a local folder, and loading from the Hugging Face Hub is not supported yet: download the model and pass its folder`,
-      );
-    }
-    const { files, names } = await readModelFiles(new nodeFiles.NodeFileSource(path), subfolder);
-    return new StaticModel({ ...modelInitFromFiles(files, names), ...normalizeOverride(options.normalize) });
+    return loader.loadPretrained(pathOrId, subfolder, options, init);
   }
 
   /**
@@ -162,6 +162,45 @@ export class StaticModel {
       throw new InvalidInputError("fromBuffers needs { model, tokenizer, config?, readme? }");
     }
     return new StaticModel({ ...modelInitFromFiles(files), ...normalizeOverride(options.normalize) });
+  }
+
+  /**
+   * The files `savePretrained` writes, by name: `model.safetensors` (tensors
+   * `embeddings`, plus `weights` and `mapping` when present), `tokenizer.json`,
+   * `config.json` (with `embedding_dtype`, and `vocabulary_quantization` when
+   * quantized), `modules.json` and `README.md`, as Python model2vec writes them.
+   * Needs no file system: use it to upload or offer a download from a browser.
+   */
+  toFiles(options: { modelName?: string } = {}): Map<string, Uint8Array> {
+    return savedFiles(this, options.modelName ?? "model2vec-model");
+  }
+
+  /**
+   * Saves the model to `folder` in the model2vec layout, which Python model2vec and
+   * Sentence Transformers load unchanged. Files are written to a temporary folder
+   * and renamed into place, so an interrupted save never leaves a partial file.
+   *
+   * @param options.modelName - The name in the model card; default the folder's name.
+   * @param options.subfolder - A folder inside `folder` to save into.
+   */
+  async savePretrained(folder: string, options: { modelName?: string; subfolder?: string } = {}): Promise<void> {
+    if (typeof folder !== "string" || folder.length === 0) throw new InvalidInputError(`savePretrained needs a folder path, got ${describe(folder)}`);
+    const subfolder = subfolderOption(options.subfolder);
+    const modelName = options.modelName ?? folder.split(/[\\/]/).filter(Boolean).pop() ?? "model2vec-model";
+    const { writeFolderAtomically } = await import("../io/write-folder.js");
+    await writeFolderAtomically(subfolder ? `${folder}/${subfolder}` : folder, savedFiles(this, modelName));
+  }
+
+  /**
+   * Uploads the model to the Hugging Face Hub, creating the repository when it
+   * does not exist (`private` applies only then, as in Python).
+   *
+   * @returns The repository's URL.
+   * @throws HubError when the token is missing or lacks write access, or the Hub fails.
+   */
+  async pushToHub(repoId: string, options: PushOptions = {}): Promise<string> {
+    const { pushFiles } = await import("../hub/push.js");
+    return pushFiles(repoId, savedFiles(this, repoId), options);
   }
 
   /** Whether sentence vectors are L2-normalised. Setting it also updates `config.normalize`. */

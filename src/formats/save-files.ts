@@ -1,0 +1,48 @@
+/**
+ * The files `save_pretrained` writes (REFERENCE §2), as bytes: model.safetensors,
+ * tokenizer.json, config.json, modules.json and README.md. Runtime-neutral, so
+ * the same files can be written to disk, uploaded, or offered as a download.
+ */
+import type { StaticModel } from "../model/static-model.js";
+import { storedTensor } from "../quantize/dtype.js";
+import { renderModelCard } from "./model-card.js";
+import { type TensorToWrite, writeSafetensors } from "./safetensors-writer.js";
+
+/** Options of {@link savedFiles}. */
+export interface SaveOptions {
+  /** The name in the model card; defaults to the folder's name (or the repo id when pushing). */
+  modelName?: string;
+}
+
+const encoder = new TextEncoder();
+
+/** The saved files of `model`, by file name. */
+export function savedFiles(model: StaticModel, modelName: string): Map<string, Uint8Array> {
+  const { embedding } = model;
+  const stored = storedTensor(embedding.data, model.embeddingDtype);
+  const tensors: TensorToWrite[] = [{ name: "embeddings", dtype: stored.dtype, shape: [embedding.rows, embedding.dim], data: stored.data }];
+  if (model.weights) tensors.push({ name: "weights", dtype: "F32", shape: [model.weights.length], data: model.weights });
+  if (model.mapping) tensors.push({ name: "mapping", dtype: "I32", shape: [model.mapping.length], data: model.mapping });
+
+  const config: Record<string, unknown> = { ...model.config, normalize: model.normalize, embedding_dtype: model.embeddingDtype };
+  if (model.mapping) config.vocabulary_quantization = embedding.rows;
+  else delete config.vocabulary_quantization;
+
+  const modules: Record<string, unknown>[] = [
+    { idx: 0, name: "0", path: ".", type: "sentence_transformers.models.StaticEmbedding" },
+  ];
+  if (model.normalize) modules.push({ idx: 1, name: "1", path: "1_Normalize", type: "sentence_transformers.models.Normalize" });
+
+  return new Map([
+    ["model.safetensors", writeSafetensors(tensors)],
+    ["tokenizer.json", encoder.encode(JSON.stringify(model.tokenizer.toJSON()))],
+    ["config.json", encoder.encode(pythonJson(config))],
+    ["modules.json", encoder.encode(pythonJson(modules))],
+    ["README.md", encoder.encode(renderModelCard({ modelName, baseModel: model.baseModelName, language: model.language }))],
+  ]);
+}
+
+/** `json.dump(value, indent=4)` as Python writes it: ASCII only, non-ASCII as \u escapes. */
+function pythonJson(value: unknown): string {
+  return JSON.stringify(value, null, 4).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
