@@ -1,3 +1,5 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
@@ -8,6 +10,8 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
+    // No test may reach the real Hub or the user's cache: hub tests set these to a local server.
+    env: { HF_ENDPOINT: "http://127.0.0.1:9", HF_HOME: join(tmpdir(), "model2vec-test-hf-home"), HF_TOKEN: "" },
     testTimeout: 60_000,
     pool: "forks",
   },

@@ -1,36 +1,57 @@
-/** Runs the README's quick start, unchanged but for the model folder, and checks what it prints. */
-import { mkdir, rm, writeFile } from "node:fs/promises";
+/**
+ * Runs the README's quick start unchanged, against a local Hub that serves a
+ * generated model as "minishlab/potion-base-8M", and checks what it prints and saves.
+ */
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, expect, it, vi } from "vitest";
-import { generateModel, writeModelFolder } from "./fixtures/models.js";
+import { startHubServer } from "./fixtures/hub-server.js";
+import { generateModel } from "./fixtures/models.js";
 import { wordPieceTokenizerJson } from "./fixtures/tokenizers.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const scratch = join(root, "test", ".tmp");
-afterAll(() => rm(scratch, { recursive: true, force: true }));
+const cwd = process.cwd();
+afterAll(async () => {
+  process.chdir(cwd);
+  await rm(scratch, { recursive: true, force: true });
+});
 
-it("the README quick start runs and prints the shapes it promises", async () => {
+it("the README quick start runs and prints what it promises", async () => {
   const readme = readFileSync(join(root, "README.md"), "utf8");
   const section = readme.slice(readme.indexOf("## Quick start"));
   const snippet = /```ts\n([\s\S]*?)```/.exec(section)![1]!;
   expect(snippet).toContain('from "model2vec"');
 
-  const folder = await writeModelFolder(generateModel({ tokenizer: wordPieceTokenizerJson(), dim: 16 }), "model2vec");
-  // "model2vec" resolves to src/index.ts through the alias in vitest.config.ts.
-  const code = snippet.replace('"./potion-base-8M"', JSON.stringify(folder));
-  expect(code).not.toBe(snippet);
+  const model = generateModel({ tokenizer: wordPieceTokenizerJson(), dim: 16 });
+  const server = await startHubServer();
+  server.addCommit("minishlab/potion-base-8M", {
+    "config.json": JSON.stringify(model.config),
+    "model.safetensors": model.safetensors,
+    "tokenizer.json": model.tokenizerJson,
+  });
+  process.env.HF_ENDPOINT = server.url;
+  process.env.HF_HOME = await mkdtemp(join(tmpdir(), "m2v-readme-"));
   await mkdir(scratch, { recursive: true });
   const file = join(scratch, "quick-start.ts");
-  await writeFile(file, code);
+  await writeFile(file, snippet);
 
+  // "model2vec" resolves to src/index.ts through the alias in vitest.config.ts.
   const log = vi.spyOn(console, "log").mockImplementation(() => {});
+  const work = await mkdtemp(join(tmpdir(), "m2v-readme-work-"));
+  process.chdir(work);
   try {
     await import(pathToFileURL(file).href);
     expect(log.mock.calls).toEqual([[2, 16], [true], [true], [true]]);
+    expect((await readdir(join(work, "my-potion"))).sort()).toEqual(["README.md", "config.json", "model.safetensors", "modules.json", "tokenizer.json"]);
   } finally {
     log.mockRestore();
-    await rm(folder, { recursive: true, force: true });
+    process.chdir(cwd);
+    await server.close();
+    await rm(work, { recursive: true, force: true });
+    await rm(process.env.HF_HOME, { recursive: true, force: true });
   }
 });

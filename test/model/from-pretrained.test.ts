@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { HubError, InvalidInputError, ModelFormatError, StaticModel, TokenizerError } from "../../src/index.js";
+import { InvalidInputError, ModelFormatError, StaticModel, TokenizerError } from "../../src/index.js";
 import { type LayoutName, generateModel, tokenMapping, tokenWeights, writeModelFolder } from "../fixtures/models.js";
 import { maxRelativeError, referenceMean } from "../fixtures/reference.js";
 import { wordPieceTokenizerJson } from "../fixtures/tokenizers.js";
@@ -150,12 +150,11 @@ describe("fromPretrained: errors", () => {
     );
   });
 
-  it("says Hub ids are not supported yet and rejects escaping subfolders", async () => {
-    await expect(StaticModel.fromPretrained("minishlab/potion-base-8M")).rejects.toThrow(HubError);
-    await expect(StaticModel.fromPretrained("minishlab/potion-base-8M")).rejects.toThrow(/not a local folder/);
+  it("rejects subfolders that escape the model folder and paths that are neither folders nor Hub ids", async () => {
     await expect(StaticModel.fromPretrained(".", { subfolder: "../x" })).rejects.toThrow(InvalidInputError);
     await expect(StaticModel.fromPretrained(".", { subfolder: "/etc" })).rejects.toThrow(InvalidInputError);
     await expect(StaticModel.fromPretrained(42 as unknown as string)).rejects.toThrow(InvalidInputError);
+    await expect(StaticModel.fromPretrained("./no/such/folder")).rejects.toThrow(/neither a local folder nor a valid Hub model id/);
   });
 });
 
