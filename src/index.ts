@@ -17,6 +17,7 @@ export type { DownloadProgress } from "./hub/download.js";
 export type { PushOptions } from "./hub/push.js";
 export { quantizeModel, type QuantizeOptions } from "./quantize/quantize-model.js";
 export type { QuantizeDtype } from "./quantize/dtype.js";
+export type { KMeansOptions } from "./quantize/kmeans.js";
 export { Embeddings } from "./model/embeddings.js";
 export type { Tokenizer } from "./tokenizer/tokenizer.js";
 export { HuggingFaceTokenizer } from "./tokenizer/hf-tokenizer.js";

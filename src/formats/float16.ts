@@ -11,7 +11,8 @@ function halfToFloatTable(): Float32Array {
   return table;
 }
 
-function halfBitsToNumber(bits: number): number {
+/** The value of one float16 bit pattern. */
+export function halfBitsToNumber(bits: number): number {
   const sign = bits & 0x8000 ? -1 : 1;
   const exponent = (bits >> 10) & 0x1f;
   const fraction = bits & 0x3ff;

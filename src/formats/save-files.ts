@@ -4,7 +4,7 @@
  * the same files can be written to disk, uploaded, or offered as a download.
  */
 import type { StaticModel } from "../model/static-model.js";
-import { storedTensor } from "../quantize/dtype.js";
+import { QUANTIZE_DTYPES, storedTensor } from "../quantize/dtype.js";
 import { renderModelCard } from "./model-card.js";
 import { type TensorToWrite, writeSafetensors } from "./safetensors-writer.js";
 
@@ -19,12 +19,14 @@ const encoder = new TextEncoder();
 /** The saved files of `model`, by file name. */
 export function savedFiles(model: StaticModel, modelName: string): Map<string, Uint8Array> {
   const { embedding } = model;
-  const stored = storedTensor(embedding.data, model.embeddingDtype);
+  // Tables read from dtypes Python cannot quantize to (bfloat16, integer types) are saved as float32.
+  const embeddingDtype = (QUANTIZE_DTYPES as readonly string[]).includes(model.embeddingDtype) ? model.embeddingDtype : "float32";
+  const stored = storedTensor(embedding.data, embeddingDtype);
   const tensors: TensorToWrite[] = [{ name: "embeddings", dtype: stored.dtype, shape: [embedding.rows, embedding.dim], data: stored.data }];
   if (model.weights) tensors.push({ name: "weights", dtype: "F32", shape: [model.weights.length], data: model.weights });
   if (model.mapping) tensors.push({ name: "mapping", dtype: "I32", shape: [model.mapping.length], data: model.mapping });
 
-  const config: Record<string, unknown> = { ...model.config, normalize: model.normalize, embedding_dtype: model.embeddingDtype };
+  const config: Record<string, unknown> = { ...model.config, normalize: model.normalize, embedding_dtype: embeddingDtype };
   if (model.mapping) config.vocabulary_quantization = embedding.rows;
   else delete config.vocabulary_quantization;
 

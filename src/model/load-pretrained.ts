@@ -18,7 +18,7 @@ export async function loadPretrained(
   const folder = (await isDirectory(pathOrId)) ? pathOrId : (await resolveHubModel(pathOrId, { ...options, subfolder })).folder;
   const { files, names } = await readModelFiles(new NodeFileSource(folder), subfolder);
   const model = new StaticModel({ ...modelInitFromFiles(files, names), ...init });
-  const { quantizeTo, dimensionality, vocabularyQuantization } = options;
+  const { quantizeTo, dimensionality, vocabularyQuantization, kmeans } = options;
   if (!quantizeTo && !dimensionality && !vocabularyQuantization) return model;
-  return quantizeModel(model, { quantizeTo, dimensionality, vocabularyQuantization });
+  return quantizeModel(model, { quantizeTo, dimensionality, vocabularyQuantization, kmeans });
 }

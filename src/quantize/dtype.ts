@@ -4,7 +4,7 @@
  * and the typed arrays to write them back out.
  */
 import { InvalidInputError, ModelFormatError } from "../errors.js";
-import { float16ToFloat32, float32ToFloat16Bits } from "../formats/float16.js";
+import { float16ToFloat32, float32ToFloat16Bits, halfBitsToNumber } from "../formats/float16.js";
 
 /** The dtypes a model can be quantized to (Python's `DType` enum). */
 export type QuantizeDtype = "float16" | "float32" | "float64" | "int8";
@@ -178,11 +178,5 @@ function quantizeInt8(values: Float32Array, source: string): Float32Array {
 
 /** float32 → nearest float16 value, via the shared bit conversion, without allocating. */
 function halfOf(value: number): number {
-  const bits = float32ToFloat16Bits(value);
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * fraction * 2 ** -24;
-  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+  return halfBitsToNumber(float32ToFloat16Bits(value));
 }

@@ -4,22 +4,24 @@
  * scheme, stopping rules and quantities, though not the same random stream, so
  * the clusters are not bit-identical to sklearn's.
  *
- * The assignment step uses Hamerly's bounds (one upper bound per row on the
- * distance to its centroid, one lower bound on the distance to any other, and
- * each centroid's distance to its nearest neighbour) to skip rows whose
- * centroid cannot have changed. That gives the labels Lloyd's algorithm gives,
- * up to rounding in near ties, at a fraction of the cost once clusters settle.
+ * The assignment step keeps triangle-inequality bounds on the distances, as
+ * Elkan's or Hamerly's algorithm does, to skip distance computations that cannot
+ * change a label. Both give the labels Lloyd's algorithm gives (up to rounding
+ * in near ties) at a fraction of the cost once the clusters settle.
  */
 import { InvalidInputError } from "../errors.js";
+
+/** Above this many row × centroid bounds (64 MB), "auto" uses Hamerly's bounds instead of Elkan's. */
+const ELKAN_LIMIT = 2 ** 24;
 
 /** Options of {@link kmeans}. */
 export interface KMeansOptions {
   /**
    * Runs from different random starts; the one with the lowest inertia is kept.
    * Default 1, not sklearn's 10 (its default for `init="random"` since 1.4):
-   * one run over a 30k × 256 vocabulary with K = 256 takes seconds in
-   * JavaScript, and extra runs only buy a slightly lower inertia. Pass 10 to
-   * match sklearn.
+   * one run over a 30k × 256 vocabulary with K = 256 takes about 10 s of one
+   * core in Node 20, and extra runs only buy a slightly lower inertia. Pass 10
+   * to match sklearn.
    */
   nInit?: number;
   /** Lloyd iterations per run at most. Default 300 (sklearn's). */
@@ -32,6 +34,18 @@ export interface KMeansOptions {
   tol?: number;
   /** Seed of the random starts. Default 42 (model2vec's `random_state`). */
   seed?: number;
+  /**
+   * Initial centroids (`k × dim`, row-major) instead of random rows, as sklearn's
+   * array `init`; there is then a single run, whatever `nInit` says.
+   */
+  init?: Float32Array;
+  /**
+   * How assignment steps skip distances. "elkan" keeps a lower bound per row and
+   * centroid (4 bytes each) and skips the most; "hamerly" keeps one per row;
+   * "auto" (the default) picks Elkan when rows × k ≤ 2^24. All give the same
+   * clustering up to rounding in near ties.
+   */
+  algorithm?: "auto" | "elkan" | "hamerly";
 }
 
 /** The outcome of {@link kmeans}. */
@@ -79,7 +93,21 @@ export function kmeans(data: Float32Array, dim: number, k: number, options: KMea
     throw new InvalidInputError(`kmeans: tol must be a finite number ≥ 0, got ${String(tol)}`);
   }
 
-  const state = new KMeansState(data, rows, dim, k, tol * meanVariance(data, rows, dim), maxIter);
+  const { init } = options;
+  if (init !== undefined && (!(init instanceof Float32Array) || init.length !== k * dim)) {
+    throw new InvalidInputError(`kmeans: init must be a Float32Array of k × dim = ${k * dim} values`);
+  }
+  const algorithm = options.algorithm ?? "auto";
+  if (algorithm !== "auto" && algorithm !== "elkan" && algorithm !== "hamerly") {
+    throw new InvalidInputError(`kmeans: algorithm must be "auto", "elkan" or "hamerly", got ${String(algorithm)}`);
+  }
+  const elkan = algorithm === "elkan" || (algorithm === "auto" && rows * k <= ELKAN_LIMIT);
+
+  const state = new KMeansState(data, rows, dim, k, tol * meanVariance(data, rows, dim), maxIter, elkan);
+  if (init !== undefined) {
+    state.initialize(init);
+    return state.run();
+  }
   const random = mulberry32(seed);
   let best: KMeansResult | null = null;
   for (let run = 0; run < nInit; run++) {
@@ -103,7 +131,7 @@ export function assignLabels(data: Float32Array, dim: number, centroids: Float32
   const rows = data.length / dim;
   const labels = new Int32Array(rows).fill(-1);
   const all = Int32Array.from({ length: rows }, (_, i) => i);
-  scan(data, dim, centroids, k, squaredNorms(centroids, k, dim), squaredNorms(data, rows, dim), all, rows, labels, new Float64Array(rows), new Float64Array(rows));
+  scan(data, dim, centroids, k, squaredNorms(centroids, k, dim), squaredNorms(data, rows, dim), all, rows, labels, new Float64Array(rows), new Float64Array(rows), null, null);
   return labels;
 }
 
@@ -118,13 +146,26 @@ class KMeansState {
   readonly #labels: Int32Array;
   /** Per row: an upper bound on the distance to its centroid. */
   readonly #upper: Float64Array;
-  /** Per row: a lower bound on the distance to every other centroid. */
+  /** Hamerly: per row, a lower bound on the distance to every other centroid. */
   readonly #lower: Float64Array;
+  /**
+   * Elkan: per row and centroid, a lower bound on their distance plus the
+   * centroid's `travel` when it was set (null for Hamerly). Subtracting the
+   * current travel gives the bound, so the bounds of rows that are skipped are
+   * never rewritten.
+   */
+  readonly #lowerAll: Float32Array | null;
+  /** Elkan: how far each centroid has moved since the run started. */
+  readonly #travel: Float64Array;
+  /** Elkan: whether to look for rows worth a full scan (true while the last assignment found many). */
+  #denseRows = true;
+  /** Elkan: half the distance between each pair of centroids. */
+  readonly #halfDistances: Float64Array | null;
   /** Per centroid: half the distance to its nearest other centroid. */
   readonly #halfGap: Float64Array;
   /** Per centroid: how far it moved in the last update. */
   readonly #drift: Float64Array;
-  /** Rows needing a full scan, and a scratch for the row permutation. */
+  /** Rows needing a full scan (Hamerly), and a scratch for the row permutation. */
   readonly #pending: Int32Array;
 
   constructor(
@@ -134,6 +175,7 @@ class KMeansState {
     readonly k: number,
     readonly tolerance: number,
     readonly maxIter: number,
+    elkan: boolean,
   ) {
     this.#centroids = new Float32Array(k * dim);
     this.#next = new Float32Array(k * dim);
@@ -144,24 +186,31 @@ class KMeansState {
     this.#labels = new Int32Array(rows);
     this.#upper = new Float64Array(rows);
     this.#lower = new Float64Array(rows);
+    this.#lowerAll = elkan ? new Float32Array(rows * k) : null;
+    this.#travel = new Float64Array(k);
+    this.#halfDistances = elkan ? new Float64Array(k * k) : null;
     this.#halfGap = new Float64Array(k);
     this.#drift = new Float64Array(k);
     this.#pending = new Int32Array(rows);
   }
 
-  /** sklearn's "random" init: the first k entries of a random permutation of the rows. */
-  initialize(random: () => number): void {
+  /** Sets the starting centroids: given ones, or sklearn's "random" init (the first k entries of a random permutation of the rows). */
+  initialize(start: Float32Array | (() => number)): void {
     const { rows, k, dim, data } = this;
+    this.#labels.fill(-1);
+    if (start instanceof Float32Array) {
+      this.#centroids.set(start);
+      return;
+    }
     const order = this.#pending;
     for (let i = 0; i < rows; i++) order[i] = i;
     for (let c = 0; c < k; c++) {
-      const j = c + Math.floor(random() * (rows - c));
+      const j = c + Math.floor(start() * (rows - c));
       const row = order[j]!;
       order[j] = order[c]!;
       order[c] = row;
       this.#centroids.set(data.subarray(row * dim, (row + 1) * dim), c * dim);
     }
-    this.#labels.fill(-1);
   }
 
   /** Lloyd iterations from the current centroids. */
@@ -171,7 +220,9 @@ class KMeansState {
     const pending = this.#pending;
     for (let i = 0; i < rows; i++) pending[i] = i;
     normsInto(this.#centroids, k, dim, this.#centroidNorms);
-    let changed = scan(data, dim, this.#centroids, k, this.#centroidNorms, this.#pointNorms, pending, rows, labels, this.#upper, this.#lower);
+    this.#travel.fill(0);
+    this.#denseRows = true;
+    let changed = scan(data, dim, this.#centroids, k, this.#centroidNorms, this.#pointNorms, pending, rows, labels, this.#upper, this.#lower, this.#lowerAll, this.#travel);
     let iterations = 0;
     let converged = false;
     for (;;) {
@@ -191,23 +242,27 @@ class KMeansState {
     return { centroids: this.#centroids.slice(), labels: labels.slice(), inertia: this.#inertia(), iterations };
   }
 
-  /**
-   * The assignment step with Hamerly's bounds: a row keeps its centroid when its
-   * upper bound is within half the gap to the centroid's nearest neighbour or
-   * within its lower bound; the rest are scanned against every centroid.
-   *
-   * @returns How many labels changed.
-   */
+  /** The assignment step against the current centroids, after their update. @returns How many labels changed. */
   #assign(): number {
+    normsInto(this.#centroids, this.k, this.dim, this.#centroidNorms);
+    return this.#lowerAll === null ? this.#assignHamerly() : this.#assignElkan(this.#lowerAll, this.#halfDistances!);
+  }
+
+  /**
+   * Hamerly: a row keeps its centroid when its upper bound is within half the
+   * gap to that centroid's nearest neighbour or within its lower bound; the
+   * rest are scanned against every centroid.
+   */
+  #assignHamerly(): number {
     const { data, dim, k, rows } = this;
     const centroids = this.#centroids;
     const labels = this.#labels;
     const upper = this.#upper;
     const lower = this.#lower;
     const drift = this.#drift;
-    normsInto(centroids, k, dim, this.#centroidNorms);
-    this.#measureGaps();
-    // Bounds follow the centroids: the own one moved by drift[a], any other by at most the largest drift.
+    const halfGap = this.#halfGap;
+    this.#measureGaps(null);
+    // The own centroid moved by drift[a]; any other by at most the largest drift.
     let largest = 0;
     let largestAt = -1;
     let second = 0;
@@ -219,7 +274,6 @@ class KMeansState {
         largestAt = c;
       } else if (d > second) second = d;
     }
-    const halfGap = this.#halfGap;
     const pending = this.#pending;
     let count = 0;
     for (let i = 0; i < rows; i++) {
@@ -232,7 +286,75 @@ class KMeansState {
       if (upper[i]! <= bound) continue;
       pending[count++] = i;
     }
-    return scan(data, dim, centroids, k, this.#centroidNorms, this.#pointNorms, pending, count, labels, upper, lower);
+    return scan(data, dim, centroids, k, this.#centroidNorms, this.#pointNorms, pending, count, labels, upper, lower, null, null);
+  }
+
+  /**
+   * Elkan: a distance is computed only when the row's upper bound exceeds both
+   * its lower bound for that centroid and half the distance between that
+   * centroid and the row's current one. Rows with many such centroids (early
+   * iterations) are scanned in full instead, which is faster per distance.
+   */
+  #assignElkan(lowerAll: Float32Array, halfDistances: Float64Array): number {
+    const { data, dim, k, rows } = this;
+    const centroids = this.#centroids;
+    const centroidNorms = this.#centroidNorms;
+    const pointNorms = this.#pointNorms;
+    const labels = this.#labels;
+    const upper = this.#upper;
+    const drift = this.#drift;
+    const travel = this.#travel;
+    const halfGap = this.#halfGap;
+    const dense = this.#pending;
+    this.#measureGaps(halfDistances);
+    for (let c = 0; c < k; c++) travel[c]! += drift[c]!;
+    const lookForDense = this.#denseRows;
+    let denseCount = 0;
+    let changed = 0;
+    for (let i = 0; i < rows; i++) {
+      let a = labels[i]!;
+      let u = upper[i]! + drift[a]!;
+      upper[i] = u;
+      if (u <= halfGap[a]!) continue;
+      // The bound for centroid c is lowerAll[row + c] − travel[c].
+      const row = i * k;
+      let half = a * k;
+      if (lookForDense) {
+        let candidates = 0;
+        for (let c = 0; c < k; c++) {
+          if (lowerAll[row + c]! < u + travel[c]! && halfDistances[half + c]! < u && c !== a) candidates++;
+        }
+        if (candidates * 2 > k) {
+          dense[denseCount++] = i;
+          continue;
+        }
+      }
+      let stale = true;
+      const offset = i * dim;
+      for (let c = 0; c < k; c++) {
+        if (c === a || u + travel[c]! <= lowerAll[row + c]! || u <= halfDistances[half + c]!) continue;
+        if (stale) {
+          u = distanceOf(pointNorms[i]!, centroidNorms[a]! - 2 * dot(data, offset, centroids, a * dim, dim));
+          lowerAll[row + a] = u + travel[a]!;
+          stale = false;
+          if (u + travel[c]! <= lowerAll[row + c]! || u <= halfDistances[half + c]!) continue;
+        }
+        const d = distanceOf(pointNorms[i]!, centroidNorms[c]! - 2 * dot(data, offset, centroids, c * dim, dim));
+        lowerAll[row + c] = d + travel[c]!;
+        if (d < u) {
+          a = c;
+          u = d;
+          half = a * k;
+        }
+      }
+      upper[i] = u;
+      if (labels[i] !== a) {
+        labels[i] = a;
+        changed++;
+      }
+    }
+    this.#denseRows = denseCount * 64 >= rows;
+    return changed + scan(data, dim, centroids, k, centroidNorms, pointNorms, dense, denseCount, labels, upper, this.#lower, lowerAll, travel);
   }
 
   /**
@@ -283,9 +405,15 @@ class KMeansState {
       moved++;
     }
     if (exact !== null) {
-      // Bounds from measured distances; a moved row gets a full scan next time.
-      for (let i = 0; i < rows; i++) this.#upper[i] = exact[i]! < 0 ? Infinity : Math.sqrt(exact[i]!);
-      for (let i = 0; i < rows; i++) if (this.#upper[i] === Infinity) this.#lower[i] = 0;
+      // Upper bounds from the measured distances; a moved row is measured again
+      // (and, with Hamerly's single lower bound, rescanned) at the next assignment.
+      for (let i = 0; i < rows; i++) {
+        if (exact[i]! >= 0) exact[i] = Math.sqrt(exact[i]!);
+        else {
+          exact[i] = Infinity;
+          this.#lower[i] = 0;
+        }
+      }
     }
     for (let c = 0; c < k; c++) {
       const scale = 1 / counts[c]!;
@@ -307,16 +435,21 @@ class KMeansState {
     return total;
   }
 
-  /** Half the distance from each centroid to its nearest other centroid. */
-  #measureGaps(): void {
+  /** Half the distance from each centroid to its nearest other centroid, and to every other one when asked. */
+  #measureGaps(halfDistances: Float64Array | null): void {
     const { dim, k } = this;
     const gap = this.#halfGap;
     gap.fill(Infinity);
     for (let c = 0; c < k; c++) {
+      if (halfDistances !== null) halfDistances[c * k + c] = 0;
       for (let d = c + 1; d < k; d++) {
         const half = Math.sqrt(squaredDistance(this.#centroids, c * dim, this.#centroids, d * dim, dim)) / 2;
         if (half < gap[c]!) gap[c] = half;
         if (half < gap[d]!) gap[d] = half;
+        if (halfDistances !== null) {
+          halfDistances[c * k + d] = half;
+          halfDistances[d * k + c] = half;
+        }
       }
     }
   }
@@ -334,7 +467,8 @@ class KMeansState {
  * Scans the rows `list[0, count)` against every centroid, by
  * `‖x‖² − 2x·c + ‖c‖²` with precomputed norms, two rows and four centroids at a
  * time. Sets each row's label (ties to the lowest index), its distance to that
- * centroid (`upper`) and to the next nearest (`lower`).
+ * centroid (`upper`) and to the next nearest (`lower`), and with `all` (k per
+ * row) its distance to every centroid plus that centroid's entry in `offsets`.
  *
  * @returns How many labels changed.
  */
@@ -350,21 +484,16 @@ function scan(
   labels: Int32Array,
   upper: Float64Array,
   lower: Float64Array,
+  all: Float32Array | null,
+  offsets: Float64Array | null,
 ): number {
+  const scores = new Float64Array(2 * k);
   let changed = 0;
   const blocked = k - (k % 4);
   let t = 0;
   for (; t + 1 < count; t += 2) {
-    const p = list[t]!;
-    const q = list[t + 1]!;
-    const o0 = p * dim;
-    const o1 = q * dim;
-    let best0 = Infinity;
-    let next0 = Infinity;
-    let at0 = 0;
-    let best1 = Infinity;
-    let next1 = Infinity;
-    let at1 = 0;
+    const o0 = list[t]! * dim;
+    const o1 = list[t + 1]! * dim;
     let c = 0;
     for (; c < blocked; c += 4) {
       const b0 = c * dim;
@@ -395,21 +524,14 @@ function scan(
         a12 += y * c2;
         a13 += y * c3;
       }
-      for (let u = 0; u < 4; u++) {
-        const norm = centroidNorms[c + u]!;
-        const s0 = norm - 2 * (u === 0 ? a00 : u === 1 ? a01 : u === 2 ? a02 : a03);
-        if (s0 < best0) {
-          next0 = best0;
-          best0 = s0;
-          at0 = c + u;
-        } else if (s0 < next0) next0 = s0;
-        const s1 = norm - 2 * (u === 0 ? a10 : u === 1 ? a11 : u === 2 ? a12 : a13);
-        if (s1 < best1) {
-          next1 = best1;
-          best1 = s1;
-          at1 = c + u;
-        } else if (s1 < next1) next1 = s1;
-      }
+      scores[c] = centroidNorms[c]! - 2 * a00;
+      scores[c + 1] = centroidNorms[c + 1]! - 2 * a01;
+      scores[c + 2] = centroidNorms[c + 2]! - 2 * a02;
+      scores[c + 3] = centroidNorms[c + 3]! - 2 * a03;
+      scores[k + c] = centroidNorms[c]! - 2 * a10;
+      scores[k + c + 1] = centroidNorms[c + 1]! - 2 * a11;
+      scores[k + c + 2] = centroidNorms[c + 2]! - 2 * a12;
+      scores[k + c + 3] = centroidNorms[c + 3]! - 2 * a13;
     }
     for (; c < k; c++) {
       const base = c * dim;
@@ -420,57 +542,68 @@ function scan(
         a0 += data[o0 + j]! * v;
         a1 += data[o1 + j]! * v;
       }
-      const s0 = centroidNorms[c]! - 2 * a0;
-      if (s0 < best0) {
-        next0 = best0;
-        best0 = s0;
-        at0 = c;
-      } else if (s0 < next0) next0 = s0;
-      const s1 = centroidNorms[c]! - 2 * a1;
-      if (s1 < best1) {
-        next1 = best1;
-        best1 = s1;
-        at1 = c;
-      } else if (s1 < next1) next1 = s1;
+      scores[c] = centroidNorms[c]! - 2 * a0;
+      scores[k + c] = centroidNorms[c]! - 2 * a1;
     }
-    if (labels[p] !== at0) {
-      labels[p] = at0;
-      changed++;
-    }
-    if (labels[q] !== at1) {
-      labels[q] = at1;
-      changed++;
-    }
-    upper[p] = distanceOf(pointNorms[p]!, best0);
-    lower[p] = distanceOf(pointNorms[p]!, next0);
-    upper[q] = distanceOf(pointNorms[q]!, best1);
-    lower[q] = distanceOf(pointNorms[q]!, next1);
+    changed += settle(list[t]!, scores, 0, k, pointNorms, labels, upper, lower, all, offsets);
+    changed += settle(list[t + 1]!, scores, k, k, pointNorms, labels, upper, lower, all, offsets);
   }
   if (t < count) {
-    const p = list[t]!;
-    const o0 = p * dim;
-    let best = Infinity;
-    let next = Infinity;
-    let at = 0;
-    for (let c = 0; c < k; c++) {
-      const base = c * dim;
-      let a = 0;
-      for (let j = 0; j < dim; j++) a += data[o0 + j]! * centroids[base + j]!;
-      const s = centroidNorms[c]! - 2 * a;
-      if (s < best) {
-        next = best;
-        best = s;
-        at = c;
-      } else if (s < next) next = s;
-    }
-    if (labels[p] !== at) {
-      labels[p] = at;
-      changed++;
-    }
-    upper[p] = distanceOf(pointNorms[p]!, best);
-    lower[p] = distanceOf(pointNorms[p]!, next);
+    const offset = list[t]! * dim;
+    for (let c = 0; c < k; c++) scores[c] = centroidNorms[c]! - 2 * dot(data, offset, centroids, c * dim, dim);
+    changed += settle(list[t]!, scores, 0, k, pointNorms, labels, upper, lower, all, offsets);
   }
   return changed;
+}
+
+/** Picks row `i`'s nearest centroid from its scores `‖c‖² − 2x·c` at `scores[from, from + k)`; see {@link scan}. @returns 1 when its label changed. */
+function settle(
+  i: number,
+  scores: Float64Array,
+  from: number,
+  k: number,
+  pointNorms: Float64Array,
+  labels: Int32Array,
+  upper: Float64Array,
+  lower: Float64Array,
+  all: Float32Array | null,
+  offsets: Float64Array | null,
+): number {
+  let best = Infinity;
+  let next = Infinity;
+  let at = 0;
+  for (let c = 0; c < k; c++) {
+    const s = scores[from + c]!;
+    if (s < best) {
+      next = best;
+      best = s;
+      at = c;
+    } else if (s < next) next = s;
+  }
+  const norm = pointNorms[i]!;
+  upper[i] = distanceOf(norm, best);
+  lower[i] = distanceOf(norm, next);
+  if (all !== null) for (let c = 0; c < k; c++) all[i * k + c] = distanceOf(norm, scores[from + c]!) + offsets![c]!;
+  if (labels[i] === at) return 0;
+  labels[i] = at;
+  return 1;
+}
+
+/** x·c for a row of `data` and a row of `centroids`, four partial sums. */
+function dot(data: Float32Array, offset: number, centroids: Float32Array, base: number, dim: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  for (; j + 3 < dim; j += 4) {
+    s0 += data[offset + j]! * centroids[base + j]!;
+    s1 += data[offset + j + 1]! * centroids[base + j + 1]!;
+    s2 += data[offset + j + 2]! * centroids[base + j + 2]!;
+    s3 += data[offset + j + 3]! * centroids[base + j + 3]!;
+  }
+  for (; j < dim; j++) s0 += data[offset + j]! * centroids[base + j]!;
+  return s0 + s1 + (s2 + s3);
 }
 
 /** √(‖x‖² + (‖c‖² − 2x·c)), clamped at 0; Infinity when there is no such centroid. */

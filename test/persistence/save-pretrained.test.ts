@@ -152,3 +152,31 @@ describe("atomic writes", () => {
     expect(reloaded.encode(TEXTS).data).toEqual(model.encode(TEXTS).data);
   });
 });
+
+describe("quantization on load and through save", () => {
+  it("fromPretrained applies quantizeTo, dimensionality and vocabularyQuantization, and the result round-trips", async () => {
+    const { model } = loadGenerated({ dim: 8 });
+    const source = folder();
+    await model.savePretrained(source);
+    const int8 = await StaticModel.fromPretrained(source, { quantizeTo: "int8", dimensionality: 4 });
+    expect([int8.embeddingDtype, int8.dim]).toEqual(["int8", 4]);
+    expect(int8.embedding.data.every((v) => Number.isInteger(v) && Math.abs(v) <= 127)).toBe(true);
+    const reloaded = await roundTrip(int8);
+    expect(reloaded.embedding.data).toEqual(int8.embedding.data);
+    expect(reloaded.encode(TEXTS).data).toEqual(int8.encode(TEXTS).data);
+
+    const clustered = await StaticModel.fromPretrained(source, { vocabularyQuantization: 16 });
+    expect(clustered.vocabularyQuantization).toBe(16);
+    const reloadedClusters = await roundTrip(clustered);
+    expect(reloadedClusters.encode(TEXTS).data).toEqual(clustered.encode(TEXTS).data);
+    await expect(StaticModel.fromPretrained(source, { dimensionality: 9 })).rejects.toThrow(/dimensionality 9 exceeds/);
+  });
+
+  it("saves a table read from bfloat16 as float32", async () => {
+    const { model } = loadGenerated({ dtype: "BF16" });
+    expect(model.embeddingDtype).toBe("bfloat16");
+    const reloaded = await roundTrip(model);
+    expect(reloaded.embeddingDtype).toBe("float32");
+    expect(reloaded.encode(TEXTS).data).toEqual(model.encode(TEXTS).data);
+  });
+});
