@@ -1,0 +1,61 @@
+/** Validation of the arguments callers pass to StaticModel, with errors that name the argument. */
+import { InvalidInputError } from "../errors.js";
+import { joinPath } from "../io/file-source.js";
+
+const DEFAULT_BATCH_SIZE = 1024;
+
+export function normalizeOverride(normalize: unknown): { normalize?: boolean } {
+  if (normalize === undefined) return {};
+  if (typeof normalize !== "boolean") throw new InvalidInputError(`normalize must be a boolean, got ${describe(normalize)}`);
+  return { normalize };
+}
+
+export function subfolderOption(subfolder: unknown): string {
+  if (subfolder === undefined || subfolder === null) return "";
+  if (typeof subfolder !== "string" || /^([\\/]|[A-Za-z]:)/.test(subfolder) || joinPath(subfolder).split("/")[0] === "..") {
+    throw new InvalidInputError(`subfolder must be a relative path inside the model folder, got ${describe(subfolder)}`);
+  }
+  return joinPath(subfolder);
+}
+
+export function textsOf(input: unknown): readonly string[] {
+  if (typeof input === "string") return [input];
+  if (!Array.isArray(input)) {
+    throw new InvalidInputError(`expected a string or an array of strings, got ${describe(input)}`);
+  }
+  for (let i = 0; i < input.length; i++) {
+    if (typeof input[i] !== "string") {
+      throw new InvalidInputError(`input at index ${i} is ${describe(input[i])}, expected a string`);
+    }
+  }
+  return input as readonly string[];
+}
+
+export function maxLengthOption(options: { maxLength?: number | null }, fallback: number | null): number | null {
+  const value = options.maxLength === undefined ? fallback : options.maxLength;
+  if (value !== null && (!Number.isSafeInteger(value) || value < 1)) {
+    throw new InvalidInputError(`maxLength must be a positive integer or null, got ${describe(value)}`);
+  }
+  return value;
+}
+
+export function batchSizeOption(options: { batchSize?: number }): number {
+  const value = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidInputError(`batchSize must be a positive integer, got ${describe(value)}`);
+  }
+  return value;
+}
+
+export function booleanOption<K extends string>(options: { [key in K]?: unknown }, key: K): boolean {
+  const value = options[key];
+  if (typeof value !== "boolean") throw new InvalidInputError(`${key} must be a boolean, got ${describe(value)}`);
+  return value;
+}
+
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value)}`;
+  return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
+}
