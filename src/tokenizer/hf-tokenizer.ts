@@ -75,8 +75,31 @@ export class HuggingFaceTokenizer implements Tokenizer {
     return unkId === null ? (ids.filter((id) => id !== undefined) as number[]) : ids.map((id) => id ?? unkId);
   }
 
-  toJSON(): unknown {
+  toJSON(): Record<string, unknown> {
     return this.#json;
+  }
+
+  /** The pieces the normalizer and pre-tokenizer make of `text`, before the model runs (Python's `preprocess`). */
+  preprocess(text: string): string[] {
+    const normalizer = this.#tokenizer.normalizer as { normalize(text: string): string } | null;
+    const preTokenizer = this.#tokenizer.pre_tokenizer as { pre_tokenize(text: string): string[] } | null;
+    const normalized = normalizer ? normalizer.normalize(text) : text;
+    return preTokenizer ? preTokenizer.pre_tokenize(normalized) : [normalized];
+  }
+
+  /** The model's tokens for one pre-tokenized piece (no normalizer, no added tokens). */
+  segment(piece: string): string[] {
+    return (this.#tokenizer.model as { encode(tokens: string[]): string[] }).encode([piece]);
+  }
+
+  /** Ids of `text` with the post-processor's special tokens, as a teacher model expects them. */
+  encodeWithSpecialTokens(text: string): number[] {
+    return this.#tokenizer.encode(text, { add_special_tokens: true }).ids as number[];
+  }
+
+  /** The text a list of ids decodes to. */
+  decode(ids: number[]): string {
+    return this.#tokenizer.decode(ids, { skip_special_tokens: false });
   }
 }
 
