@@ -30,3 +30,6 @@ export class HubError extends Model2VecError {
     this.status = options?.status;
   }
 }
+
+/** An optional package a feature needs (onnxruntime-node, @tensorflow/tfjs) is not installed or cannot load. */
+export class MissingDependencyError extends Model2VecError {}

@@ -45,20 +45,25 @@ export function candidateLayouts(base: string): ModelLayout[] {
 }
 
 /**
- * The first layout whose config, model and tokenizer files all exist.
+ * The first layout whose config, model and tokenizer files all exist, given a
+ * way to tell whether a path exists.
  *
+ * @param describe - How to name a path in the error.
  * @throws ModelFormatError listing every layout tried and the files it missed.
  */
-export async function findLayout(source: FileSource, base = ""): Promise<ModelLayout> {
+export function chooseLayout(has: (path: string) => boolean, base: string, describe: (path: string) => string): ModelLayout {
   const tried: string[] = [];
   for (const layout of candidateLayouts(base)) {
-    const files = [layout.config, layout.model, layout.tokenizer];
-    const present = await Promise.all(files.map((file) => source.exists(file)));
-    if (present.every(Boolean)) return layout;
-    const missing = files.filter((_, i) => !present[i]).map((file) => source.describe(file));
-    tried.push(`  - ${layout.name}: missing ${missing.join(", ")}`);
+    const missing = [layout.config, layout.model, layout.tokenizer].filter((file) => !has(file));
+    if (missing.length === 0) return layout;
+    tried.push(`  - ${layout.name}: missing ${missing.map(describe).join(", ")}`);
   }
-  throw new ModelFormatError(
-    `Could not find the model files in ${source.describe(base || ".")}. Tried these layouts:\n${tried.join("\n")}`,
-  );
+  throw new ModelFormatError(`Could not find the model files in ${describe(base || ".")}. Tried these layouts:\n${tried.join("\n")}`);
+}
+
+/** {@link chooseLayout} over a FileSource. */
+export async function findLayout(source: FileSource, base = ""): Promise<ModelLayout> {
+  const files = [...new Set(candidateLayouts(base).flatMap((l) => [l.config, l.model, l.tokenizer]))];
+  const present = new Set((await Promise.all(files.map(async (file) => ((await source.exists(file)) ? file : null)))).filter((f) => f !== null));
+  return chooseLayout((path) => present.has(path), base, (path) => source.describe(path));
 }
