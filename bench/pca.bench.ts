@@ -53,6 +53,8 @@ function median(values: readonly number[]): number {
 
 interface Timed {
   total: number;
+  /** CPU time of the whole process (all threads) over wall time: ≈ threads when nothing else competes. */
+  cpu: number;
   covariance: number;
   eigen: number;
   projection: number;
@@ -62,10 +64,13 @@ interface Timed {
 
 async function run(data: Float32Array, threads: number): Promise<Timed> {
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   const result = await pca(data, ROWS, COLS, DIMS, { threads, onWarning: (m) => console.warn(m) });
   const total = performance.now() - start;
+  const cpuUsed = process.cpuUsage(cpuStart);
   if (result === null) throw new Error("PCA was skipped: check PCA_ROWS / PCA_DIMS");
-  return { total, ...result.timings, threads: result.threads, result };
+  const cpu = (cpuUsed.user + cpuUsed.system) / 1000 / total;
+  return { total, cpu, ...result.timings, threads: result.threads, result };
 }
 
 async function contender(data: Float32Array, threads: number): Promise<{ times: Timed[]; last: PcaResult }> {
@@ -104,6 +109,12 @@ const rows = stages.map((stage) => {
   const b = median(parallel.times.map((t) => t[stage]));
   return [stage, fmt(a), fmt(b), `${(a / b).toFixed(2)}×`];
 });
+rows.push([
+  "CPU / wall",
+  median(single.times.map((t) => t.cpu)).toFixed(2),
+  median(parallel.times.map((t) => t.cpu)).toFixed(2),
+  "",
+]);
 const widths = header.map((_, c) => Math.max(...[header, ...rows].map((row) => row[c]!.length)));
 const table = [header, ...rows]
   .map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  "))
@@ -116,4 +127,5 @@ PCA → ${DIMS} components (explained variance ratio ${explained.toFixed(3)}); m
 
 ${table}
 
+(CPU / wall below the thread count means other processes took CPU time during the run.)
 threads=1 vs threads=${parallel.times[0]!.threads}: max |Δ projected| = ${maxDiff.toExponential(2)} (max |projected| = ${maxAbs.toFixed(2)})`);

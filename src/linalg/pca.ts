@@ -43,8 +43,11 @@ export interface PcaOptions {
   /**
    * Threads to use. Omitted: all hardware threads, but only when the matrix is large enough to
    * pay for starting workers (rows · cols² ≥ 10⁸); otherwise the calling thread. A number:
-   * exactly that many worker threads (1 = the calling thread only). Worker threads exist in
-   * Node; elsewhere PCA always runs on the calling thread.
+   * exactly that many worker threads (1 = the calling thread only), at most one per row. Worker
+   * threads exist in Node; elsewhere PCA always runs on the calling thread.
+   *
+   * The workers read the input through shared memory: a `data` whose buffer is a
+   * SharedArrayBuffer is used as is, any other is copied into one first (rows · cols · 4 bytes).
    */
   threads?: number;
   /** Receives each warning (clamped or skipped `pcaDims`, a worker failure). Default: none. */
@@ -114,6 +117,7 @@ export function resolvePcaDims(
       onWarning?.(`PCA needs at least 2 rows to estimate variance, got ${rows}. Not applying PCA.`);
       return { kind: "skip" };
     }
+    if (cols === 0) return { kind: "skip" };
     return { kind: "fraction", fraction: pcaDims };
   } else if (typeof pcaDims === "number" && Number.isSafeInteger(pcaDims) && pcaDims >= 1) {
     count = pcaDims;
@@ -129,13 +133,13 @@ export function resolvePcaDims(
       `pcaDims must be null, "auto", an integer ≥ 1 or a fraction strictly between 0 and 1; got ${describe(pcaDims)}`,
     );
   }
+  if (count === 0) return { kind: "skip" }; // no columns
   if (count >= rows) {
     onWarning?.(
       `PCA dimension (${count}) is larger than or equal to the number of rows (${rows}). Not applying PCA.`,
     );
     return { kind: "skip" };
   }
-  if (count === 0) return { kind: "skip" }; // only for "auto" on zero columns
   return { kind: "count", components: count };
 }
 
@@ -187,7 +191,7 @@ export function componentsForFraction(ratio: Float64Array, fraction: number): nu
 interface Executor {
   readonly threads: number;
   covariance(mean: Float64Array): Promise<Float64Array>;
-  /** All eigenvalues, descending, and the eigenvectors of the `count` largest, as rows. */
+  /** All eigenvalues, descending, and the eigenvectors of the `count` largest (count × n, one per row). */
   eigen(matrix: Float64Array, n: number, count: number): Promise<SymmetricEigen>;
   project(mean: Float64Array, components: Float64Array, k: number): Promise<Float32Array>;
 }

@@ -168,7 +168,7 @@ export async function openWorkerPool(
 
   const workers: NodeWorker[] = [];
   const pending: Array<{ resolve: (value: unknown) => void; reject: (error: Error) => void } | null> = [];
-  const failAll = (index: number, error: Error): void => {
+  const fail = (index: number, error: Error): void => {
     const waiter = pending[index];
     pending[index] = null;
     waiter?.reject(error);
@@ -185,8 +185,8 @@ export async function openWorkerPool(
         if (message.ok) waiter.resolve(message.value);
         else waiter.reject(new Error(`PCA worker ${index} failed: ${message.error ?? "unknown error"}`));
       });
-      worker.on("error", (error) => failAll(index, error));
-      worker.on("exit", (code) => failAll(index, new Error(`PCA worker ${index} exited with code ${code}`)));
+      worker.on("error", (error) => fail(index, error));
+      worker.on("exit", (code) => fail(index, new Error(`PCA worker ${index} exited with code ${code}`)));
       workers.push(worker);
     }
   } catch {
