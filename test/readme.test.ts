@@ -55,3 +55,30 @@ it("the README quick start runs and prints what it promises", async () => {
     await rm(process.env.HF_HOME, { recursive: true, force: true });
   }
 });
+
+it("the README distillation example runs on the tiny BERT fixture", async () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## Distillation"));
+  const snippet = /```ts\n([\s\S]*?)```/.exec(section)![1]!;
+  const fixture = join(root, "test", "fixtures", "tiny-bert");
+  const code = snippet.replace('"./bge-small-onnx"', JSON.stringify(fixture)).replace("pcaDims: 256", "pcaDims: 16");
+  expect(code).toContain(JSON.stringify(fixture));
+  await mkdir(scratch, { recursive: true });
+  const file = join(scratch, "distill.ts");
+  await writeFile(file, code);
+  const work = await mkdtemp(join(tmpdir(), "m2v-readme-distill-"));
+  const progress = vi.spyOn(console, "error").mockImplementation(() => {});
+  process.chdir(work);
+  try {
+    await import(pathToFileURL(file).href);
+    expect(progress.mock.calls.some(([stage]) => stage === "teacher")).toBe(true);
+    const { StaticModel } = await import("../src/index.js");
+    const model = await StaticModel.fromPretrained(join(work, "my-static-model"));
+    expect(model.tokens).toContain("new york");
+    expect(model.dim).toBe(16);
+  } finally {
+    progress.mockRestore();
+    process.chdir(cwd);
+    await rm(work, { recursive: true, force: true });
+  }
+});
