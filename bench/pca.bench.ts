@@ -79,7 +79,7 @@ async function contender(data: Float32Array, threads: number): Promise<{ times: 
   return { times, last: times[times.length - 1]!.result };
 }
 
-// Sampled before this script loads the CPU itself: other processes make every time pessimistic.
+// Sampled before this script loads the CPU itself.
 const load = loadavg()[0]!;
 const generated = performance.now();
 const data = correlatedData(ROWS, COLS, RANK, SEED);
@@ -123,7 +123,7 @@ const table = [header, ...rows]
 console.log(`model2vec PCA benchmark (node ${process.version}, ${platform()} ${arch()}, ${availableParallelism()} hardware threads)
 data: ${ROWS.toLocaleString("en-US")} × ${COLS} Float32, rank-${RANK} signal + noise, seed ${SEED} (generated in ${fmt(generationMs)})
 PCA → ${DIMS} components (explained variance ratio ${explained.toFixed(3)}); median of ${REPS} run(s) per contender
-1-minute load average at start: ${load.toFixed(2)}${load > 0.5 ? " (other processes were busy: the times are pessimistic)" : ""}
+1-minute load average at start: ${load.toFixed(2)}
 
 ${table}
 

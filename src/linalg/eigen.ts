@@ -30,7 +30,7 @@ export interface SymmetricEigen {
 /**
  * Eigendecomposition A = V Λ Vᵀ of a real symmetric n × n matrix: Householder reduction to
  * tridiagonal form, then the implicit QL algorithm with shifts (as EISPACK's tred2/tql2), in
- * Float64 throughout, on the calling thread. About 3n³ multiply-adds: ≈ 1.3 s for n = 768 in V8.
+ * Float64 throughout, on the calling thread: ≈ 1.1 s for n = 768 (Node 20, one core).
  *
  * The input is not modified. It is symmetrised as (A + Aᵀ)/2 first, so a matrix that is
  * symmetric up to rounding is handled as the symmetric matrix it approximates.

@@ -5,18 +5,23 @@
  * Python model2vec (`post_process_embeddings`, model2vec/distill/inference.py) runs
  * `sklearn.decomposition.PCA(n_components=pca_dims, svd_solver="full").fit_transform(E)`:
  * mean-centred, no whitening, output (E − μ)·Cᵀ with the components C in descending-variance
- * order. We compute the same thing through the covariance matrix rather than an SVD of the
- * data (sklearn's own `svd_solver="covariance_eigh"` route, which sklearn ≥ 1.5 documents as
- * equivalent): C = (E − μ)ᵀ(E − μ)/(n − 1) accumulated in Float64, its eigendecomposition,
- * then the projection. Components agree with sklearn's up to rounding wherever the eigenvalues
- * are distinct; where two are equal any basis of their eigenspace is correct, for both.
+ * order. We fit the same model through the covariance matrix rather than an SVD of the data
+ * (the route of sklearn's own `svd_solver="covariance_eigh"`, added in 1.5, which its `"auto"`
+ * picks when rows ≫ cols): C = (E − μ)ᵀ(E − μ)/(n − 1) accumulated in Float64, its symmetric
+ * eigendecomposition, then the projection. The two routes differ only by rounding: components
+ * agree wherever eigenvalues are distinct (where two are equal, any basis of their eigenspace is
+ * as correct as sklearn's). Forming C squares the condition number: a component of variance λ
+ * is accurate to about 1e-16 · λ₁/λ (λ₁ the largest), against 6e-8 · √(λ₁/λ) for the Float32
+ * SVD that sklearn runs on Float32 embeddings, so ours is the more accurate one unless a
+ * component is some 1e17 times weaker than the first.
  *
- * Signs follow sklearn's `svd_flip(U, Vt, u_based_decision=False)`, which `PCA._fit_full` has
- * called since scikit-learn 1.5 (PR #27491) and still calls in the 1.6–1.8 releases of 2025–26
- * (sklearn/decomposition/_pca.py; the rule itself is in sklearn/utils/extmath.py): in each
- * component, the entry of largest absolute value is made positive; on a tie the first such entry
- * (numpy's `argmax`) decides. Releases before 1.5 decided from the columns of U instead, so
- * models distilled with them may have some components negated relative to ours.
+ * Signs follow `svd_flip(U, Vt, u_based_decision=False)`, which PCA applies with every solver
+ * since scikit-learn 1.5 (PR #27491; issue #28826 records the resulting sign change from
+ * 1.4) and still does in the 1.6+ sources (sklearn/decomposition/_pca.py; the rule is in
+ * sklearn/utils/extmath.py): in each component (row of Vᵀ), the entry of largest absolute value
+ * is made positive, the first one on a tie (numpy's `argmax`). Before 1.5 the decision came from
+ * the columns of U, so models distilled with older sklearn may have some components (and the
+ * matching output columns) negated relative to ours.
  *
  * @module
  */
@@ -261,10 +266,13 @@ function poolExecutor(pool: WorkerPool, rows: number, cols: number): Executor {
  * (sklearn `PCA(n_components, svd_solver="full")`; see the module comment for the method and
  * the sign convention).
  *
- * Cost: rows · cols² / 2 multiply-adds for the covariance, ≈ 3 cols³ for the eigendecomposition
- * and rows · cols · k for the projection; a 30,000 × 768 → 256 reduction takes a few seconds on
- * two cores. The covariance and the projection are split by rows across worker threads (see
- * {@link PcaOptions.threads}); in a browser everything runs on the calling thread.
+ * Cost: rows · cols² / 2 multiply-adds for the covariance, ≈ 2 cols³ for the eigendecomposition
+ * and rows · cols · k for the projection: a 30,000 × 768 → 256 reduction takes about 4 s on two
+ * cores, 7 s on one (bench/pca.bench.ts). The covariance and the projection are split by rows
+ * across worker threads and the eigendecomposition runs in one of them (see
+ * {@link PcaOptions.threads}), so the calling thread's event loop stays free; in a browser
+ * everything runs on the calling thread. A fraction `pcaDims` back-transforms every eigenvector
+ * (≈ cols³ more, 0.3 s at cols = 768), since the count is known only once the eigenvalues are.
  *
  * @param data the embeddings, rows × cols, row-major. Not modified.
  * @param rows number of rows (tokens).

@@ -5,10 +5,11 @@
  *
  * - The worker is started with `new Worker(source, { eval: true })`, where `source` is a short
  *   message loop plus `createKernels.toString()`. There is no worker file to locate, so the same
- *   code runs unchanged from the TypeScript sources under vitest or tsx (whose loaders do not
- *   reach into worker threads, so a `.ts` worker file would not load there), from tsup's ESM and
- *   CJS builds (the CJS build has no `import.meta.url` to resolve a file against), and from an
- *   application bundle that inlined this package.
+ *   code runs unchanged from the TypeScript sources under vitest or tsx (a `.ts` worker file
+ *   would need a TypeScript loader inside the worker: Node 20 cannot run TypeScript, and vitest's
+ *   transforms do not apply in worker threads), from tsup's ESM and CJS builds (the CJS build has
+ *   no `import.meta.url` to resolve a worker file against, and tsup bundles only src/index.ts),
+ *   and from an application bundle that inlined this package.
  * - `createKernels` is self-contained by contract, so its text means the same thing in the worker
  *   as on the calling thread, even after a minifier renamed its inner names. Its kernels are
  *   methods of an object literal rather than nested function declarations because esbuild's
@@ -26,6 +27,13 @@
  *
  * The input matrix is shared with the workers through a SharedArrayBuffer (copied into one when
  * the caller's array is not already shared), so no worker receives its own copy of it.
+ *
+ * Messages are copied, never transferred: transferring an ArrayBuffer detaches it, and the
+ * first detach in a thread invalidates V8's "array buffer detaching" protector, after which
+ * optimised code checks for detached buffers on every typed-array access. Measured here, that
+ * slows the projection kernel by 20% in the worker that had transferred its covariance (and would
+ * tax every typed-array loop of the caller's thread if we detached there). The copies are at
+ * most cols² Float64s, a few milliseconds.
  *
  * @module
  */
@@ -48,7 +56,7 @@ export type WorkerTask =
 
 /** The part of `node:worker_threads`' Worker that the pool uses. */
 interface NodeWorker {
-  postMessage(value: unknown, transferList?: readonly ArrayBuffer[]): void;
+  postMessage(value: unknown): void;
   on(event: "message", listener: (value: unknown) => void): void;
   on(event: "error", listener: (error: Error) => void): void;
   on(event: "exit", listener: (code: number) => void): void;
@@ -60,7 +68,7 @@ type WorkerConstructor = new (
   options: { eval: true; workerData: unknown },
 ) => NodeWorker;
 
-/** The pool, with one method per kernel. */
+/** Worker threads that share one input matrix and run {@link WorkerTask}s, one at a time each. */
 export interface WorkerPool {
   /** Number of workers. */
   readonly size: number;
@@ -83,13 +91,13 @@ parentPort.on("message", (task) => {
     if (task.type === "covariance") {
       const out = new Float64Array(cols * cols);
       kernels.covarianceRows(data, cols, task.rowStart, task.rowEnd, task.mean, out);
-      parentPort.postMessage({ ok: true, value: out }, [out.buffer]);
+      parentPort.postMessage({ ok: true, value: out });
     } else if (task.type === "project") {
       kernels.projectRows(data, cols, task.rowStart, task.rowEnd, task.mean, task.components, task.k, task.out);
       parentPort.postMessage({ ok: true, value: null });
     } else if (task.type === "eigen") {
       const result = kernels.eigenSymmetric(task.matrix, task.n, task.count);
-      parentPort.postMessage({ ok: true, value: result }, [result.values.buffer, result.vectors.buffer]);
+      parentPort.postMessage({ ok: true, value: result });
     } else {
       throw new Error("unknown task " + String(task.type));
     }
@@ -107,7 +115,7 @@ interface NodeBuiltins {
 
 let builtins: Promise<NodeBuiltins | null> | undefined;
 
-/** `node:worker_threads` and `node:os`, or null where they do not exist (browsers, Deno without compat…). */
+/** `node:worker_threads` and `node:os`, or null where they do not exist (browsers). */
 function loadBuiltins(): Promise<NodeBuiltins | null> {
   builtins ??= (async (): Promise<NodeBuiltins | null> => {
     try {
@@ -168,7 +176,10 @@ export async function openWorkerPool(
 
   const workers: NodeWorker[] = [];
   const pending: Array<{ resolve: (value: unknown) => void; reject: (error: Error) => void } | null> = [];
+  // Why each worker stopped, once it has: later tasks for it fail at once instead of waiting forever.
+  const dead: Array<Error | null> = [];
   const fail = (index: number, error: Error): void => {
+    dead[index] ??= error;
     const waiter = pending[index];
     pending[index] = null;
     waiter?.reject(error);
@@ -177,6 +188,7 @@ export async function openWorkerPool(
     for (let index = 0; index < size; index++) {
       const worker = new node.Worker(source, { eval: true, workerData });
       pending.push(null);
+      dead.push(null);
       worker.on("message", (reply) => {
         const waiter = pending[index];
         pending[index] = null;
@@ -199,16 +211,19 @@ export async function openWorkerPool(
     run(index: number, task: WorkerTask): Promise<unknown> {
       const worker = workers[index];
       if (worker === undefined) return Promise.reject(new Error(`no PCA worker ${index}`));
+      const stopped = dead[index];
+      if (stopped) return Promise.reject(stopped);
       if (pending[index]) return Promise.reject(new Error(`PCA worker ${index} is busy`));
       return new Promise((resolve, reject) => {
         pending[index] = { resolve, reject };
-        const transfer: ArrayBuffer[] = [];
-        if (task.type === "eigen") transfer.push(task.matrix.buffer as ArrayBuffer);
-        worker.postMessage(task, transfer);
+        worker.postMessage(task);
       });
     },
     async close(): Promise<void> {
-      for (let index = 0; index < pending.length; index++) pending[index] = null;
+      for (let index = 0; index < pending.length; index++) {
+        pending[index] = null;
+        dead[index] ??= new Error(`PCA worker ${index} was closed`);
+      }
       await Promise.all(workers.map((worker) => worker.terminate()));
     },
   };

@@ -14,6 +14,7 @@ import {
   type PcaDims,
   type PcaResult,
 } from "../../src/linalg/pca.js";
+import { openWorkerPool, type WorkerTask } from "../../src/linalg/worker-pool.js";
 import { mulberry32 } from "../fixtures/random.js";
 
 /** rows × cols: a rank-`rank` signal with decaying strength plus a little noise, and an offset. */
@@ -419,6 +420,18 @@ describe("pca on worker threads", () => {
         }
       }
     }
+  });
+
+  it("reports worker errors, and refuses tasks after close, instead of hanging", async () => {
+    const data = correlated(10, 3, 2, 1);
+    const pool = await openWorkerPool(data, 10, 3, 1);
+    expect(pool).not.toBeNull();
+    await expect(pool!.run(0, { type: "bogus" } as unknown as WorkerTask)).rejects.toThrow(/PCA worker 0 failed: .*unknown task bogus/);
+    const scatter = (await pool!.run(0, { type: "covariance", rowStart: 0, rowEnd: 10, mean: new Float64Array(3) })) as Float64Array;
+    expect(scatter).toHaveLength(9);
+    await expect(pool!.run(1, { type: "covariance", rowStart: 0, rowEnd: 10, mean: new Float64Array(3) })).rejects.toThrow(/no PCA worker 1/);
+    await pool!.close();
+    await expect(pool!.run(0, { type: "covariance", rowStart: 0, rowEnd: 10, mean: new Float64Array(3) })).rejects.toThrow(/closed/);
   });
 
   it("never uses more threads than rows", async () => {
