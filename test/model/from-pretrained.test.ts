@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { InvalidInputError, ModelFormatError, StaticModel, TokenizerError } from "../../src/index.js";
 import { type LayoutName, generateModel, tokenMapping, tokenWeights, writeModelFolder } from "../fixtures/models.js";
 import { maxRelativeError, referenceMean } from "../fixtures/reference.js";
+import { cosine } from "../../src/evaluate/metrics.js";
 import { wordPieceTokenizerJson } from "../fixtures/tokenizers.js";
 
 const HELLO = 188;
@@ -180,14 +181,3 @@ async function firstModelVector(): Promise<Float32Array> {
   return StaticModel.fromBuffers({ model: base.safetensors, tokenizer: base.tokenizerJson, config: base.config }).encode("hello world");
 }
 
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! ** 2;
-    nb += b[i]! ** 2;
-  }
-  return dot / Math.sqrt(na * nb);
-}

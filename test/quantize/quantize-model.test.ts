@@ -5,20 +5,10 @@ import { quantizeEmbeddings } from "../../src/quantize/dtype.js";
 import { quantizeModel, quantizeVocabulary } from "../../src/quantize/quantize-model.js";
 import { loadGenerated } from "../fixtures/index.js";
 import { maxRelativeError } from "../fixtures/reference.js";
+import { cosine } from "../../src/evaluate/metrics.js";
 
 const TEXTS = ["hello world", "the quick brown fox", "hello", "the the world", "jumps over the lazy dog"];
 
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 function rowNorm(table: Float32Array, row: number, dim: number): number {
   let sum = 0;
