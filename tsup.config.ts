@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts", "src/teachers.ts"],
+  entry: ["src/index.ts", "src/teachers.ts", "src/evaluation.ts"],
   format: ["esm", "cjs"],
   dts: true,
   sourcemap: true,

@@ -10,6 +10,7 @@
  * in near ties) at a fraction of the cost once the clusters settle.
  */
 import { InvalidInputError } from "../errors.js";
+import { mulberry32 } from "../random.js";
 
 /** Above this many row × centroid bounds (64 MB), "auto" uses Hamerly's bounds instead of Elkan's. */
 const ELKAN_LIMIT = 2 ** 24;
@@ -651,18 +652,6 @@ function meanVariance(data: Float32Array, rows: number, dim: number): number {
     }
   }
   return total / rows / dim;
-}
-
-/** mulberry32: a small, well-mixed 32-bit generator of floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function integerOption(value: number | undefined, fallback: number, name: string): number {

@@ -1,0 +1,15 @@
+/**
+ * model2vec/evaluate: MTEB-style evaluation on local data (Node; the built-in
+ * tasks and loaders read files).
+ *
+ * @packageDocumentation
+ */
+export { evaluate, type EvaluateOptions, type EvaluationResult, type TaskResult } from "./evaluate/evaluate.js";
+export { BUILTIN_TASKS, BUILTIN_TASK_NAMES, type TaskDefinition } from "./evaluate/builtin-tasks.js";
+export { formatLeaderboard, leaderboard, summarize, type Leaderboard, type Summary } from "./evaluate/leaderboard.js";
+export type { EncodeFunction, Encoder } from "./evaluate/encoder.js";
+export type { ClassificationProtocol } from "./evaluate/protocols/classification.js";
+export * from "./evaluate/types.js";
+export * from "./evaluate/metrics.js";
+export { fitLogisticRegression } from "./evaluate/logistic-regression.js";
+export { loadBeir, loadSmart, readTable, parseTable } from "./evaluate/loaders/index.js";
