@@ -6,6 +6,7 @@
  */
 export { evaluate, type EvaluateOptions, type EvaluationResult, type TaskResult } from "./evaluate/evaluate.js";
 export { BUILTIN_TASKS, BUILTIN_TASK_NAMES, type TaskDefinition } from "./evaluate/builtin-tasks.js";
+export { fileTask, type FileTaskSpec, type TableSource } from "./evaluate/file-task.js";
 export { formatLeaderboard, leaderboard, summarize, type Leaderboard, type Summary } from "./evaluate/leaderboard.js";
 export type { EncodeFunction, Encoder } from "./evaluate/encoder.js";
 export type { ClassificationProtocol } from "./evaluate/protocols/classification.js";
