@@ -6,7 +6,11 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: {
     // Lets README examples import "model2vec" and run against the sources.
-    alias: { model2vec: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
+    alias: [
+      { find: /^model2vec$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
+      { find: /^model2vec\/evaluate$/, replacement: fileURLToPath(new URL("./src/evaluation.ts", import.meta.url)) },
+      { find: /^model2vec\/teachers$/, replacement: fileURLToPath(new URL("./src/teachers.ts", import.meta.url)) },
+    ],
   },
   test: {
     include: ["test/**/*.test.ts"],

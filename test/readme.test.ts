@@ -2,7 +2,7 @@
  * Runs the README's quick start unchanged, against a local Hub that serves a
  * generated model as "minishlab/potion-base-8M", and checks what it prints and saves.
  */
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,7 @@ import { afterAll, expect, it, vi } from "vitest";
 import { startHubServer } from "./fixtures/hub-server.js";
 import { generateModel } from "./fixtures/models.js";
 import { wordPieceTokenizerJson } from "./fixtures/tokenizers.js";
+import { sharedPath } from "./shared.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const scratch = join(root, "test", ".tmp");
@@ -80,5 +81,39 @@ it("the README distillation example runs on the tiny BERT fixture", async () => 
     progress.mockRestore();
     process.chdir(cwd);
     await rm(work, { recursive: true, force: true });
+  }
+});
+
+it("the README evaluation example runs (built-in tasks when ../shared is present)", async () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const snippet = /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf("## Evaluation")))![1]!;
+  const model = generateModel({ tokenizer: wordPieceTokenizerJson(), dim: 8 });
+  const server = await startHubServer();
+  server.addCommit("minishlab/potion-base-8M", { "config.json": JSON.stringify(model.config), "model.safetensors": model.safetensors, "tokenizer.json": model.tokenizerJson });
+  process.env.HF_ENDPOINT = server.url;
+  process.env.HF_HOME = await mkdtemp(join(tmpdir(), "m2v-readme-eval-"));
+  const dataDir = await mkdtemp(join(tmpdir(), "m2v-readme-data-"));
+  await writeFile(join(dataDir, "pairs.tsv"), "hello world\thello world\t5\nthe fox\tquick dog\t1\nhello\tworld\t3\n");
+  const shared = sharedPath("data");
+  let code = snippet.replace('"../shared/data"', JSON.stringify(dataDir));
+  if (shared.available) {
+    for (const folder of ["sts", "classification", "retrieval"]) await symlink(join(shared.path, folder), join(dataDir, folder));
+  } else {
+    code = code.replace('["stsb", "sst2", "cranfield", myTask]', "[myTask]");
+  }
+  await mkdir(scratch, { recursive: true });
+  const file = join(scratch, "evaluate.ts");
+  await writeFile(file, code);
+  const log = vi.spyOn(console, "log").mockImplementation(() => {});
+  try {
+    await import(pathToFileURL(file).href);
+    const table = String(log.mock.calls[0]![0]);
+    expect(table.split("\n")[0]).toMatch(shared.available ? /^Model\s+Average\s+classification\s+retrieval\s+sts\s+stsb\s+sst2\s+cranfield\s+my-sts/ : /^Model\s+Average\s+sts\s+my-sts/);
+    expect(table.split("\n")[1]).toMatch(/^potion-base-8M\s+-?\d+\.\d\d/);
+  } finally {
+    log.mockRestore();
+    await server.close();
+    await rm(dataDir, { recursive: true, force: true });
+    await rm(process.env.HF_HOME, { recursive: true, force: true });
   }
 });
