@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^model2vec$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
       { find: /^model2vec\/evaluate$/, replacement: fileURLToPath(new URL("./src/evaluation.ts", import.meta.url)) },
+      { find: /^model2vec\/train$/, replacement: fileURLToPath(new URL("./src/training.ts", import.meta.url)) },
       { find: /^model2vec\/teachers$/, replacement: fileURLToPath(new URL("./src/teachers.ts", import.meta.url)) },
     ],
   },

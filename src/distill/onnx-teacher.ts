@@ -115,6 +115,8 @@ export class OnnxTeacher implements Teacher {
   readonly padId: number;
   /** The model file the session runs. */
   readonly modelPath: string;
+  /** The longest sequence `embed` accepts: `max_position_embeddings` of config.json, when it says. */
+  readonly maxPositions: number | undefined;
 
   readonly #runtime: OnnxRuntimeModule;
   #session: OnnxSession | undefined;
@@ -148,6 +150,7 @@ export class OnnxTeacher implements Teacher {
     this.#inputs = init.inputs;
     this.#hiddenOutput = init.hiddenOutput;
     this.#maxPositions = init.maxPositions;
+    this.maxPositions = init.maxPositions;
     this.#vocabSize = init.vocabSize;
   }
 
@@ -161,7 +164,7 @@ export class OnnxTeacher implements Teacher {
    */
   static async load(pathOrId: string, options: OnnxTeacherOptions = {}): Promise<OnnxTeacher> {
     if (options.pooling !== undefined && !isPooling(options.pooling)) {
-      throw new InvalidInputError(`pooling ${JSON.stringify(options.pooling)} is not one of mean, first, last, pooler`);
+      throw new InvalidInputError(`pooling ${JSON.stringify(options.pooling)} is not one of mean, first, last, pooler, inner-mean`);
     }
     if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 1)) {
       throw new InvalidInputError(`threads must be a positive integer, got ${options.threads}`);
@@ -245,6 +248,7 @@ export class OnnxTeacher implements Teacher {
 
     const available: Pooling[] = ["mean", "first", "last"];
     if (session.outputNames.includes(POOLER_OUTPUT)) available.push("pooler");
+    available.push("inner-mean");
     const preferred = init.options.pooling ?? "mean";
     if (!available.includes(preferred)) {
       throw new InvalidInputError(`pooling "${preferred}" needs a ${POOLER_OUTPUT} output, which ${modelPath} does not have (outputs: ${session.outputNames.join(", ")})`);
@@ -332,14 +336,17 @@ export class OnnxTeacher implements Teacher {
     const sum = new Float64Array(dim);
     rows.forEach((ids, r) => {
       const rowBase = r * length * dim;
-      if (pooling === "mean") {
+      if (pooling === "mean" || pooling === "inner-mean") {
+        // inner-mean leaves out the first and last position (tokenlearn's `[1:-1].mean(0)`).
+        const from = pooling === "mean" ? 0 : 1;
+        const to = pooling === "mean" ? ids.length : ids.length - 1;
         sum.fill(0);
-        for (let t = 0; t < ids.length; t++) {
+        for (let t = from; t < to; t++) {
           const base = rowBase + t * dim;
           for (let d = 0; d < dim; d++) sum[d]! += hidden[base + d]!;
         }
-        // Python clamps the count to 1, so an empty sequence pools to zeros.
-        const count = Math.max(1, ids.length);
+        // Python clamps the count to 1, so an empty sequence (or, for inner-mean, one of ≤ 2 tokens) pools to zeros.
+        const count = Math.max(1, to - from);
         for (let d = 0; d < dim; d++) out[r * dim + d] = sum[d]! / count;
       } else {
         const position = pooling === "first" ? 0 : Math.max(0, ids.length - 1);
@@ -485,5 +492,5 @@ function nonNegativeInteger(value: unknown): number | undefined {
 }
 
 function isPooling(value: unknown): value is Pooling {
-  return value === "mean" || value === "first" || value === "last" || value === "pooler";
+  return value === "mean" || value === "first" || value === "last" || value === "pooler" || value === "inner-mean";
 }

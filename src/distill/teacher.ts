@@ -4,8 +4,13 @@
  * batches (256 by default); adapters pad, run the model and pool.
  */
 
-/** How token outputs become one vector (REFERENCE §3 step 7). */
-export type Pooling = "mean" | "first" | "last" | "pooler";
+/**
+ * How token outputs become one vector (REFERENCE §3 step 7). "inner-mean" is the
+ * mean of the token outputs without the first and last position (the special
+ * tokens, e.g. [CLS] and [SEP]), as tokenlearn's featurize computes its targets
+ * (`token_embeddings[1:-1].mean(0)`); a sequence of 2 or fewer tokens pools to zeros.
+ */
+export type Pooling = "mean" | "first" | "last" | "pooler" | "inner-mean";
 
 export interface Teacher {
   /** A name for the model card and config (`tokenizer_name`, `base_model`): a Hub id or folder name. */

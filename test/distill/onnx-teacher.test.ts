@@ -19,7 +19,7 @@ import { wordPieceTokenizerJson } from "../fixtures/tokenizers.js";
 const FIXTURE = fileURLToPath(new URL("../fixtures/tiny-bert/", import.meta.url));
 const WEIGHTS = tinyBertWeights();
 const { vocabSize, hidden: DIM } = WEIGHTS.shape;
-const POOLINGS: Pooling[] = ["mean", "first", "last", "pooler"];
+const POOLINGS: Pooling[] = ["mean", "first", "last", "pooler", "inner-mean"];
 
 // ---------------------------------------------------------------------------------------------
 // The reference: BERT in float64 over one unpadded sequence.
@@ -96,6 +96,10 @@ function referencePool(ids: readonly number[], pooling: Pooling): Vec {
   if (pooling === "pooler") return pooler;
   if (pooling === "first") return hidden[0]!;
   if (pooling === "last") return hidden[hidden.length - 1]!;
+  if (pooling === "inner-mean") {
+    const inner = hidden.slice(1, -1);
+    return inner.length === 0 ? new Float64Array(WEIGHTS.shape.hidden) : inner.reduce((a, b) => add(a, b)).map((v) => v / inner.length);
+  }
   return hidden.reduce((a, b) => add(a, b)).map((v) => v / hidden.length);
 }
 
@@ -156,14 +160,14 @@ describe("OnnxTeacher.load", () => {
     expect(teacher.name).toBe("tiny-bert");
     expect(teacher.dim).toBe(DIM);
     expect(teacher.padId).toBe(0);
-    expect(teacher.poolings).toEqual(["mean", "first", "last", "pooler"]);
+    expect(teacher.poolings).toEqual(["mean", "first", "last", "pooler", "inner-mean"]);
     expect(teacher.tokenizerJson).toEqual(wordPieceTokenizerJson());
     expect(teacher.modelPath).toBe(join(FIXTURE, "model.onnx"));
   });
 
   it("puts the requested default pooling first, and refuses one the graph cannot give", async () => {
     const first = await OnnxTeacher.load(FIXTURE, { pooling: "first" }); // default threads: all cores
-    expect(first.poolings).toEqual(["first", "mean", "last", "pooler"]);
+    expect(first.poolings).toEqual(["first", "mean", "last", "pooler", "inner-mean"]);
     await first.dispose();
     const noPooler = await writeVariant("no-pooler-default", { pooler: false });
     await expect(OnnxTeacher.load(noPooler, { pooling: "pooler" })).rejects.toThrow(/pooler_output/);
@@ -214,6 +218,15 @@ describe("OnnxTeacher.embed", () => {
     expect(await teacher.embed([], "mean")).toEqual(new Float32Array(0));
   });
 
+  it("pools sequences of 2 or fewer tokens to zeros with inner-mean, and a longer one without its first and last token", async () => {
+    const short = [new Int32Array(0), sequence(1, 7), sequence(2, 8)];
+    const out = await teacher.embed([...short, BATCH[0]!], "inner-mean");
+    expect(Array.from(out.subarray(0, 3 * DIM))).toEqual(new Array(3 * DIM).fill(0));
+    const { hidden } = referenceForward(WEIGHTS, Array.from(BATCH[0]!));
+    const inner = hidden.slice(1, -1).reduce((a, b) => add(a, b)).map((v) => v / (hidden.length - 2));
+    expect(maxDifference(out.subarray(3 * DIM), inner)).toBeLessThan(1e-4);
+  });
+
   it("splits a large batch into several runs without changing results", async () => {
     const big = Array.from({ length: 300 }, (_, i) => sequence(64, 1000 + i));
     const out = await teacher.embed(big, "mean");
@@ -244,7 +257,7 @@ describe("OnnxTeacher.embed", () => {
     };
     const variant = await OnnxTeacher.load(folder, { threads: 1, runtime });
     try {
-      expect(variant.poolings).toEqual(["mean", "first", "last"]);
+      expect(variant.poolings).toEqual(["mean", "first", "last", "inner-mean"]);
       const out = await variant.embed(BATCH, "mean");
       expect(fed).toEqual([["attention_mask", "input_ids"]]);
       expect(maxDifference(out, await teacher.embed(BATCH, "mean"))).toBeLessThan(1e-5);
