@@ -117,3 +117,32 @@ it("the README evaluation example runs (built-in tasks when ../shared is present
     await rm(process.env.HF_HOME, { recursive: true, force: true });
   }
 });
+
+it("the README training example runs", async () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const snippet = /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf("## Training")))![1]!;
+  const model = generateModel({ tokenizer: wordPieceTokenizerJson(), dim: 8 });
+  const server = await startHubServer();
+  server.addCommit("minishlab/potion-base-8M", { "config.json": JSON.stringify(model.config), "model.safetensors": model.safetensors, "tokenizer.json": model.tokenizerJson });
+  process.env.HF_ENDPOINT = server.url;
+  process.env.HF_HOME = await mkdtemp(join(tmpdir(), "m2v-readme-train-"));
+  await mkdir(scratch, { recursive: true });
+  const file = join(scratch, "train.ts");
+  await writeFile(file, snippet);
+  const work = await mkdtemp(join(tmpdir(), "m2v-readme-train-work-"));
+  const log = vi.spyOn(console, "log").mockImplementation(() => {});
+  process.chdir(work);
+  try {
+    await import(pathToFileURL(file).href);
+    expect(log.mock.calls).toEqual([[["greeting"]]]);
+    expect((await readdir(join(work, "my-classifier"))).sort()).toEqual([
+      "README.md", "classifier_config.json", "config.json", "head.safetensors", "model.safetensors", "modules.json", "tokenizer.json",
+    ]);
+  } finally {
+    log.mockRestore();
+    process.chdir(cwd);
+    await server.close();
+    await rm(work, { recursive: true, force: true });
+    await rm(process.env.HF_HOME, { recursive: true, force: true });
+  }
+});
