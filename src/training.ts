@@ -23,3 +23,13 @@ export { readCorpus, type CorpusFile, type CorpusSource, type CorpusOptions } fr
 export { readFeaturized, readShards, type Shard } from "./tokenlearn/shards.js";
 export { Adam, AdamW, ReduceLROnPlateau, Parameter } from "./train/optimizer.js";
 export { bceWithLogits, cosineLoss, infoNce, mseLoss, softmaxCrossEntropy } from "./train/losses.js";
+export {
+  tokenlearn,
+  type TokenlearnHistory,
+  type TokenlearnLoss,
+  type TokenlearnOptimizer,
+  type TokenlearnOptions,
+  type TokenlearnProgress,
+  type TokenlearnResult,
+} from "./tokenlearn/tokenlearn.js";
+export { corpusVocabulary, countCorpusTokens } from "./tokenlearn/corpus-vocabulary.js";

@@ -45,6 +45,6 @@ export function savedFiles(model: StaticModel, modelName: string): Map<string, U
 }
 
 /** `json.dump(value, indent=4)` as Python writes it: ASCII only, non-ASCII as \u escapes. */
-function pythonJson(value: unknown): string {
+export function pythonJson(value: unknown): string {
   return JSON.stringify(value, null, 4).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
