@@ -3,6 +3,10 @@
  * Hugging Face Hub id resolved through the shared cache; then optional
  * quantization. Loaded lazily so the core stays free of `node:` imports.
  */
+import { access } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ModelFormatError } from "../errors.js";
 import { resolveHubModel } from "../hub/resolve-model.js";
 import { NodeFileSource, isDirectory } from "../io/node-file-source.js";
 import { quantizeModel } from "../quantize/quantize-model.js";
@@ -10,15 +14,32 @@ import { modelInitFromFiles, readModelFiles } from "./model-files.js";
 import { type FromPretrainedOptions, StaticModel } from "./static-model.js";
 
 export async function loadPretrained(
-  pathOrId: string,
+  pathOrId: string | undefined,
   subfolder: string,
   options: FromPretrainedOptions,
   init: { normalize?: boolean },
 ): Promise<StaticModel> {
+  if (pathOrId === undefined) pathOrId = await defaultModelFolder();
   const folder = (await isDirectory(pathOrId)) ? pathOrId : (await resolveHubModel(pathOrId, { ...options, subfolder })).folder;
   const { files, names } = await readModelFiles(new NodeFileSource(folder), subfolder);
   const model = new StaticModel({ ...modelInitFromFiles(files, names), ...init });
   const { quantizeTo, dimensionality, vocabularyQuantization, kmeans } = options;
   if (!quantizeTo && !dimensionality && !vocabularyQuantization) return model;
   return quantizeModel(model, { quantizeTo, dimensionality, vocabularyQuantization, kmeans });
+}
+
+/** `models/default` of this package, found by walking up from this module (sources and builds sit at different depths). */
+async function defaultModelFolder(): Promise<string> {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, "models", "default");
+    try {
+      await access(join(candidate, "config.json"));
+      return candidate;
+    } catch {
+      const parent = dirname(dir);
+      if (parent === dir) throw new ModelFormatError("the bundled default model (models/default) is missing from this installation of model2vec");
+      dir = parent;
+    }
+  }
 }

@@ -127,12 +127,15 @@ export class StaticModel {
    * its parent. `quantizeTo`, `dimensionality` and `vocabularyQuantization` quantize
    * the loaded model as {@link quantizeModel} does.
    *
+   * With no `pathOrId`, the default model bundled in the package loads (USE-lite
+   * distilled by this library; see `models/default/README.md`), offline.
+   *
    * @throws ModelFormatError listing the layouts tried when the folder holds no model;
    *   HubError with what to do when the Hub refuses, cannot be reached, or the
    *   model is not cached offline; InvalidInputError for a bad id or option.
    */
-  static async fromPretrained(pathOrId: string, options: FromPretrainedOptions = {}): Promise<StaticModel> {
-    if (typeof pathOrId !== "string" || pathOrId.length === 0) {
+  static async fromPretrained(pathOrId?: string, options: FromPretrainedOptions = {}): Promise<StaticModel> {
+    if (pathOrId !== undefined && (typeof pathOrId !== "string" || pathOrId.length === 0)) {
       throw new InvalidInputError(`fromPretrained needs a folder path or a Hub id, got ${describe(pathOrId)}`);
     }
     const subfolder = subfolderOption(options.subfolder);
