@@ -1,11 +1,34 @@
 import { defineConfig } from "tsup";
 
-export default defineConfig({
-  entry: ["src/index.ts", "src/teachers.ts", "src/evaluation.ts", "src/training.ts"],
-  format: ["esm", "cjs"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: "es2022",
-  treeshake: true,
-});
+export default defineConfig([
+  {
+    entry: ["src/index.ts", "src/teachers.ts", "src/evaluation.ts", "src/training.ts", "src/server.ts", "src/onnx.ts"],
+    format: ["esm", "cjs"],
+    // import.meta.url (used to find the bundled model) in the CommonJS build too.
+    shims: true,
+    dts: true,
+    sourcemap: true,
+    // Both builds run at once: keep the CLI's output when cleaning.
+    clean: ["!cli.js", "!cli.js.map", "!cli/**"],
+    target: "es2022",
+    treeshake: true,
+  },
+  {
+    // The `model2vec` executable. Its `#!/usr/bin/env node` line is the first line of
+    // src/cli/main.ts, which esbuild keeps on this file only (not on its chunks).
+    // Each command's code, and the dependencies it imports, is a chunk under
+    // dist/cli/, loaded only when that command runs.
+    entry: { cli: "src/cli/main.ts" },
+    format: ["esm"],
+    platform: "node",
+    dts: false,
+    sourcemap: true,
+    // Cleans dist/cli/ only (top-level files, the library's, are left alone).
+    clean: ["!*.*"],
+    splitting: true,
+    target: "node20",
+    esbuildOptions(options) {
+      options.chunkNames = "cli/[name]-[hash]";
+    },
+  },
+]);

@@ -10,6 +10,8 @@ export default defineConfig({
       { find: /^model2vec$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
       { find: /^model2vec\/evaluate$/, replacement: fileURLToPath(new URL("./src/evaluation.ts", import.meta.url)) },
       { find: /^model2vec\/train$/, replacement: fileURLToPath(new URL("./src/training.ts", import.meta.url)) },
+      { find: /^model2vec\/server$/, replacement: fileURLToPath(new URL("./src/server.ts", import.meta.url)) },
+      { find: /^model2vec\/onnx$/, replacement: fileURLToPath(new URL("./src/onnx.ts", import.meta.url)) },
       { find: /^model2vec\/teachers$/, replacement: fileURLToPath(new URL("./src/teachers.ts", import.meta.url)) },
     ],
   },

@@ -1,0 +1,86 @@
+/** `model2vec serve`: an HTTP embedding server. */
+import { Command } from "commander";
+import type { StaticModel } from "../../index.js";
+import { contextOf } from "../context.js";
+import { UsageError } from "../errors.js";
+import { loadModel } from "../load-model.js";
+import { collect, port, positiveInteger } from "../options.js";
+import { loadServerModule } from "../optional-modules.js";
+
+interface ServeCommandOptions {
+  model?: string[];
+  defaultModel?: string;
+  host?: string;
+  port?: number;
+  apiKey?: string;
+  maxBodyBytes?: number;
+  maxBatchSize?: number;
+  maxTextLength?: number;
+}
+
+/** "name=idOrPath", or a bare id or path named after its last segment. */
+export function parseModelSpec(spec: string): { name: string; idOrPath: string } {
+  const equals = spec.indexOf("=");
+  if (equals === 0) throw new UsageError(`--model ${spec}: the name before "=" is empty`);
+  if (equals > 0) {
+    const name = spec.slice(0, equals).trim();
+    const idOrPath = spec.slice(equals + 1).trim();
+    if (!name || !idOrPath) throw new UsageError(`--model ${spec}: expected name=idOrPath`);
+    return { name, idOrPath };
+  }
+  const name = spec.split(/[\\/]/).filter(Boolean).pop();
+  if (!name) throw new UsageError(`--model ${JSON.stringify(spec)}: expected name=idOrPath`);
+  return { name, idOrPath: spec };
+}
+
+export function serveCommand(): Command {
+  return new Command("serve")
+    .summary("serve embeddings over HTTP")
+    .description("Start an HTTP server that encodes texts with one or more models. Stops on SIGINT or SIGTERM.")
+    .option("-m, --model <name=idOrPath>", "a model to serve, named (repeatable); a bare id or path is named after its last segment", collect)
+    .option("--default-model <name>", "the model used when a request names none (default: the first)")
+    .option("--host <host>", "interface to listen on")
+    .option("-p, --port <port>", "port to listen on (0: any free port)", port)
+    .option("--api-key <key>", "require this bearer key on requests (default $MODEL2VEC_API_KEY)")
+    .option("--max-body-bytes <n>", "largest request body accepted", positiveInteger)
+    .option("--max-batch-size <n>", "most texts per request", positiveInteger)
+    .option("--max-text-length <n>", "longest text accepted, in characters", positiveInteger)
+    .action(async (options: ServeCommandOptions, command: Command) => {
+      const context = contextOf(command);
+      // Without --model, the default model bundled in the package, served as "default".
+      const specs: { name: string; idOrPath: string | undefined }[] = (options.model ?? []).map(parseModelSpec);
+      if (specs.length === 0) specs.push({ name: "default", idOrPath: undefined });
+      const names = new Set<string>();
+      for (const { name } of specs) {
+        if (names.has(name)) throw new UsageError(`--model: the name "${name}" is used twice; name the models with name=idOrPath`);
+        names.add(name);
+      }
+      if (options.defaultModel !== undefined && !names.has(options.defaultModel)) {
+        throw new UsageError(`--default-model ${options.defaultModel} is not one of the served models (${[...names].join(", ")})`);
+      }
+      const { startServer, installSignalHandlers } = await loadServerModule();
+      const models: Record<string, StaticModel> = {};
+      for (const { name, idOrPath } of specs) {
+        models[name] = await loadModel(idOrPath, context);
+        context.note(`loaded ${name} (${idOrPath ?? "bundled default model"}): ${models[name]!.dim} dimensions`);
+      }
+      const apiKey = options.apiKey ?? (process.env.MODEL2VEC_API_KEY || undefined);
+      const limits = {
+        ...(options.maxBodyBytes === undefined ? {} : { bodyBytes: options.maxBodyBytes }),
+        ...(options.maxBatchSize === undefined ? {} : { batchSize: options.maxBatchSize }),
+        ...(options.maxTextLength === undefined ? {} : { textLength: options.maxTextLength }),
+      };
+      const server = await startServer({
+        models,
+        defaultModel: options.defaultModel ?? specs[0]!.name,
+        ...(options.host === undefined ? {} : { host: options.host }),
+        ...(options.port === undefined ? {} : { port: options.port }),
+        ...(apiKey === undefined ? {} : { apiKey }),
+        ...(Object.keys(limits).length ? { limits } : {}),
+        ...(context.quiet ? {} : { log: (line: string) => process.stderr.write(`${line.replace(/\n$/, "")}\n`) }),
+      });
+      installSignalHandlers(server);
+      process.stdout.write(`${server.url}\n`);
+      context.note(`serving ${Object.keys(models).join(", ")} at ${server.url}${apiKey ? " (API key required)" : ""}; stop with Ctrl+C`);
+    });
+}

@@ -1,0 +1,43 @@
+/** Loading a model with a download progress bar for Hub ids. */
+import type { FromPretrainedOptions, StaticModel } from "../index.js";
+import type { CliContext, ProgressBar } from "./context.js";
+
+export interface DownloadBar {
+  onProgress(progress: { file: string; loaded: number; total: number }): void;
+  stop(): void;
+}
+
+/** `StaticModel.fromPretrained(idOrPath)` (the bundled default model when undefined), drawing a bar while Hub files download. */
+export async function loadModel(idOrPath: string | undefined, context: CliContext, options: FromPretrainedOptions = {}): Promise<StaticModel> {
+  const { StaticModel } = await import("../index.js");
+  const downloads = downloadBar(context, idOrPath ?? "the default model");
+  try {
+    return await StaticModel.fromPretrained(idOrPath, { ...options, onProgress: downloads.onProgress });
+  } finally {
+    downloads.stop();
+  }
+}
+
+/** A bar over the bytes of all files being downloaded, started at the first byte. */
+export function downloadBar(context: CliContext, name: string): DownloadBar {
+  const files = new Map<string, { loaded: number; total: number }>();
+  let bar: ProgressBar | null = null;
+  return {
+    onProgress(progress: { file: string; loaded: number; total: number }) {
+      if (!context.progress) return;
+      files.set(progress.file, { loaded: progress.loaded, total: progress.total });
+      let loaded = 0;
+      let total = 0;
+      for (const file of files.values()) {
+        loaded += file.loaded;
+        total += file.total;
+      }
+      const mb = (bytes: number) => Math.round(bytes / 1e5) / 10;
+      bar ??= context.bar(`downloading ${name}`, mb(total), "MB");
+      bar.update(mb(loaded), mb(total));
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}
