@@ -7,18 +7,16 @@
  * Run with `node --import tsx bench/classifier.bench.ts` (a few minutes).
  */
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { BUILTIN_TASKS, accuracy, fitLogisticRegression, type ClassificationData } from "../src/evaluation.js";
 import { distillFromModel } from "../src/index.js";
 import { UseTeacher } from "../src/teachers.js";
 import { StaticModelForClassification } from "../src/training.js";
 import { useLiteFolder } from "../test/fixtures/use-lite.js";
+import { SHARED_DIR } from "../test/shared.js";
 
 const MAX_TRAIN = 20_000; // SST-2 has 67k training texts; capped (first rows) to keep the run short
-const sharedDir = process.env.MODEL2VEC_SHARED_DIR
-  ? resolve(process.env.MODEL2VEC_SHARED_DIR)
-  : fileURLToPath(new URL("../../shared", import.meta.url));
+const sharedDir = SHARED_DIR;
 const dataDir = join(sharedDir, "data");
 const folder = useLiteFolder();
 if (!existsSync(dataDir) || folder === null) {

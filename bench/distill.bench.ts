@@ -8,16 +8,14 @@
  * Run with `npm run bench` (or `node --import tsx bench/distill.bench.ts`).
  */
 import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { Embeddings, HuggingFaceTokenizer, StaticModel, distillFromModel } from "../src/index.js";
 import { cosine, spearman } from "../src/evaluate/metrics.js";
 import { UseTeacher } from "../src/teachers.js";
 import { useLiteFolder } from "../test/fixtures/use-lite.js";
+import { SHARED_DIR } from "../test/shared.js";
 
-const sharedDir = process.env.MODEL2VEC_SHARED_DIR
-  ? resolve(process.env.MODEL2VEC_SHARED_DIR)
-  : fileURLToPath(new URL("../../shared", import.meta.url));
+const sharedDir = SHARED_DIR;
 const stsPath = join(sharedDir, "data/sts/stsbenchmark/sts-test.csv");
 const folder = useLiteFolder();
 if (!existsSync(stsPath) || folder === null) {

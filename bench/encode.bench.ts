@@ -8,11 +8,12 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { arch, platform } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Tokenizer } from "@huggingface/tokenizers";
 import { StaticModel, writeSafetensors } from "../src/index.js";
 import { randomMatrix } from "../test/fixtures/random.js";
+import { SHARED_DIR } from "../test/shared.js";
 
 const DIM = 256; // potion-base-8M's width
 const MAX_LENGTH = 512; // encode's default maxLength; the baseline truncates to the same
@@ -26,9 +27,7 @@ const MB = 1e6; // decimal megabytes throughout
 // ---------------------------------------------------------------- data files
 
 // Resolved from this file, not from cwd, so the bench runs from any directory.
-const sharedDir = process.env.MODEL2VEC_SHARED_DIR
-  ? resolve(process.env.MODEL2VEC_SHARED_DIR)
-  : fileURLToPath(new URL("../../shared", import.meta.url));
+const sharedDir = SHARED_DIR;
 const tokenizerPath = join(sharedDir, "reference/model2vec-rs-fixtures/test-model-float32/tokenizer.json");
 const corpusPaths = ["valid", "test"].map((split) => join(sharedDir, `data/corpus/wikitext-2/${split}.txt`));
 const resultsDir = fileURLToPath(new URL("./results/", import.meta.url));

@@ -6,16 +6,15 @@
  * Run with `node --import tsx bench/leaderboard.bench.ts` (the teacher takes minutes).
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BUILTIN_TASK_NAMES, type EvaluationResult, evaluate, formatLeaderboard, leaderboard } from "../src/evaluation.js";
 import { HuggingFaceTokenizer, StaticModel, distillFromModel } from "../src/index.js";
 import { UseTeacher } from "../src/teachers.js";
 import { useLiteFolder } from "../test/fixtures/use-lite.js";
+import { SHARED_DIR } from "../test/shared.js";
 
-const sharedDir = process.env.MODEL2VEC_SHARED_DIR
-  ? resolve(process.env.MODEL2VEC_SHARED_DIR)
-  : fileURLToPath(new URL("../../shared", import.meta.url));
+const sharedDir = SHARED_DIR;
 const dataDir = join(sharedDir, "data");
 const fixtures = join(sharedDir, "reference/model2vec-rs-fixtures");
 if (!existsSync(dataDir) || !existsSync(fixtures)) {

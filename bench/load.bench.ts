@@ -9,16 +9,14 @@
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { StaticModel, writeSafetensors } from "../src/index.js";
 import { startHubServer } from "../test/fixtures/hub-server.js";
 import { randomMatrix } from "../test/fixtures/random.js";
+import { SHARED_DIR } from "../test/shared.js";
 
 const RUNS = 5;
-const sharedDir = process.env.MODEL2VEC_SHARED_DIR
-  ? resolve(process.env.MODEL2VEC_SHARED_DIR)
-  : fileURLToPath(new URL("../../shared", import.meta.url));
+const sharedDir = SHARED_DIR;
 const tokenizerPath = join(sharedDir, "reference/model2vec-rs-fixtures/test-model-float32/tokenizer.json");
 if (!existsSync(tokenizerPath)) {
   console.log(`load bench skipped: missing ${tokenizerPath}`);

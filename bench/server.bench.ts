@@ -12,8 +12,9 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { arch, cpus, platform } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { SHARED_DIR } from "../test/shared.js";
 
 const DIM = 256; // potion-base-8M's width
 const SEED = 42;
@@ -23,9 +24,7 @@ const FORMATS = ["float", "base64"] as const;
 const WARMUP_MS = 500;
 const MEASURE_MS = 2500;
 
-const sharedDir = process.env.MODEL2VEC_SHARED_DIR
-  ? resolve(process.env.MODEL2VEC_SHARED_DIR)
-  : fileURLToPath(new URL("../../shared", import.meta.url));
+const sharedDir = SHARED_DIR;
 const tokenizerPath = join(sharedDir, "reference/model2vec-rs-fixtures/test-model-float32/tokenizer.json");
 const corpusPath = join(sharedDir, "data/corpus/wikitext-2/valid.txt");
 

@@ -24,7 +24,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HuggingFaceTokenizer, distillFromModel } from "../src/index.js";
 import { BUILTIN_TASKS, evaluate } from "../src/evaluation.js";
@@ -32,10 +32,9 @@ import { UseTeacher } from "../src/teachers.js";
 import { tokenlearn } from "../src/tokenlearn/tokenlearn.js";
 import { mulberry32, shuffle } from "../src/random.js";
 import { useLiteFolder } from "../test/fixtures/use-lite.js";
+import { SHARED_DIR } from "../test/shared.js";
 
-const sharedDir = process.env.MODEL2VEC_SHARED_DIR
-  ? resolve(process.env.MODEL2VEC_SHARED_DIR)
-  : fileURLToPath(new URL("../../shared", import.meta.url));
+const sharedDir = SHARED_DIR;
 const dataDir = join(sharedDir, "data");
 const wikitext = join(dataDir, "corpus/wikitext-2");
 const stsPath = join(dataDir, "sts/stsbenchmark/sts-test.csv");

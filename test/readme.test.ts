@@ -13,6 +13,21 @@ import { generateModel } from "./fixtures/models.js";
 import { wordPieceTokenizerJson } from "./fixtures/tokenizers.js";
 import { sharedPath } from "./shared.js";
 
+/** Serves a generated model as "minishlab/potion-base-8M" from a local Hub, with a fresh HF_HOME; `close` undoes both. */
+async function servePotion(dim: number): Promise<{ close: () => Promise<void> }> {
+  const model = generateModel({ tokenizer: wordPieceTokenizerJson(), dim });
+  const server = await startHubServer();
+  server.addCommit("minishlab/potion-base-8M", { "config.json": JSON.stringify(model.config), "model.safetensors": model.safetensors, "tokenizer.json": model.tokenizerJson });
+  process.env.HF_ENDPOINT = server.url;
+  const home = (process.env.HF_HOME = await mkdtemp(join(tmpdir(), "m2v-readme-hf-")));
+  return {
+    close: async () => {
+      await server.close();
+      await rm(home, { recursive: true, force: true });
+    },
+  };
+}
+
 const root = fileURLToPath(new URL("..", import.meta.url));
 const scratch = join(root, "test", ".tmp");
 const cwd = process.cwd();
@@ -27,15 +42,7 @@ it("the README quick start runs and prints what it promises", async () => {
   const snippet = /```ts\n([\s\S]*?)```/.exec(section)![1]!;
   expect(snippet).toContain('from "model2vec"');
 
-  const model = generateModel({ tokenizer: wordPieceTokenizerJson(), dim: 16 });
-  const server = await startHubServer();
-  server.addCommit("minishlab/potion-base-8M", {
-    "config.json": JSON.stringify(model.config),
-    "model.safetensors": model.safetensors,
-    "tokenizer.json": model.tokenizerJson,
-  });
-  process.env.HF_ENDPOINT = server.url;
-  process.env.HF_HOME = await mkdtemp(join(tmpdir(), "m2v-readme-"));
+  const hub = await servePotion(16);
   await mkdir(scratch, { recursive: true });
   const file = join(scratch, "quick-start.ts");
   await writeFile(file, snippet);
@@ -51,9 +58,8 @@ it("the README quick start runs and prints what it promises", async () => {
   } finally {
     log.mockRestore();
     process.chdir(cwd);
-    await server.close();
+    await hub.close();
     await rm(work, { recursive: true, force: true });
-    await rm(process.env.HF_HOME, { recursive: true, force: true });
   }
 });
 
@@ -87,11 +93,7 @@ it("the README distillation example runs on the tiny BERT fixture", async () => 
 it("the README evaluation example runs (built-in tasks when ../shared is present)", async () => {
   const readme = readFileSync(join(root, "README.md"), "utf8");
   const snippet = /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf("## Evaluation")))![1]!;
-  const model = generateModel({ tokenizer: wordPieceTokenizerJson(), dim: 8 });
-  const server = await startHubServer();
-  server.addCommit("minishlab/potion-base-8M", { "config.json": JSON.stringify(model.config), "model.safetensors": model.safetensors, "tokenizer.json": model.tokenizerJson });
-  process.env.HF_ENDPOINT = server.url;
-  process.env.HF_HOME = await mkdtemp(join(tmpdir(), "m2v-readme-eval-"));
+  const hub = await servePotion(8);
   const dataDir = await mkdtemp(join(tmpdir(), "m2v-readme-data-"));
   await writeFile(join(dataDir, "pairs.tsv"), "hello world\thello world\t5\nthe fox\tquick dog\t1\nhello\tworld\t3\n");
   const shared = sharedPath("data");
@@ -112,20 +114,15 @@ it("the README evaluation example runs (built-in tasks when ../shared is present
     expect(table.split("\n")[1]).toMatch(/^potion-base-8M\s+-?\d+\.\d\d/);
   } finally {
     log.mockRestore();
-    await server.close();
+    await hub.close();
     await rm(dataDir, { recursive: true, force: true });
-    await rm(process.env.HF_HOME, { recursive: true, force: true });
   }
 });
 
 it("the README training example runs", async () => {
   const readme = readFileSync(join(root, "README.md"), "utf8");
   const snippet = /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf("## Training")))![1]!;
-  const model = generateModel({ tokenizer: wordPieceTokenizerJson(), dim: 8 });
-  const server = await startHubServer();
-  server.addCommit("minishlab/potion-base-8M", { "config.json": JSON.stringify(model.config), "model.safetensors": model.safetensors, "tokenizer.json": model.tokenizerJson });
-  process.env.HF_ENDPOINT = server.url;
-  process.env.HF_HOME = await mkdtemp(join(tmpdir(), "m2v-readme-train-"));
+  const hub = await servePotion(8);
   await mkdir(scratch, { recursive: true });
   const file = join(scratch, "train.ts");
   await writeFile(file, snippet);
@@ -141,8 +138,7 @@ it("the README training example runs", async () => {
   } finally {
     log.mockRestore();
     process.chdir(cwd);
-    await server.close();
+    await hub.close();
     await rm(work, { recursive: true, force: true });
-    await rm(process.env.HF_HOME, { recursive: true, force: true });
   }
 });

@@ -11,7 +11,8 @@
  * blob each rename a complete copy.
  */
 import { randomBytes } from "node:crypto";
-import { copyFile, mkdir, readFile, rename, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, rename, rm, stat, symlink } from "node:fs/promises";
+import { atomicWrite } from "../io/atomic-write.js";
 import { dirname, join, relative } from "node:path";
 import { isCommitHash } from "./names.js";
 
@@ -88,18 +89,5 @@ export class HubCache {
       await rm(temporary, { force: true });
       throw error;
     }
-  }
-}
-
-/** Writes `content` to `path` through a temporary file and a rename. */
-export async function atomicWrite(path: string, content: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}-${randomBytes(6).toString("hex")}.m2v-tmp`;
-  try {
-    await writeFile(temporary, content);
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
   }
 }

@@ -9,13 +9,13 @@
  * written under temporary names and renamed into place, and the manifest (itself
  * replaced atomically) is updated after both.
  */
-import { randomBytes } from "node:crypto";
-import { readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Pooling } from "../distill/teacher.js";
 import { InvalidInputError, ModelFormatError } from "../errors.js";
 import { decodeFloat32, readSafetensors } from "../formats/safetensors.js";
 import { writeSafetensors } from "../formats/safetensors-writer.js";
+import { atomicWrite } from "../io/atomic-write.js";
 
 export const MANIFEST_FILE = "featurize.json";
 export const MANIFEST_FORMAT = "model2vec-featurize";
@@ -153,7 +153,7 @@ function checkManifest(json: unknown, path: string): FeaturizeManifest {
 
 /** Replaces `outputDir/featurize.json` atomically. */
 export async function writeManifest(outputDir: string, manifest: FeaturizeManifest): Promise<void> {
-  await writeAtomically(join(outputDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  await atomicWrite(join(outputDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 /**
@@ -170,8 +170,8 @@ export async function writeShard(outputDir: string, index: number, texts: readon
     texts: `${name}.jsonl`,
   });
   const lines = texts.map((text) => `${JSON.stringify({ text })}\n`).join("");
-  await writeAtomically(join(outputDir, `${name}.jsonl`), lines);
-  await writeAtomically(join(outputDir, `${name}.safetensors`), bytes);
+  await atomicWrite(join(outputDir, `${name}.jsonl`), lines);
+  await atomicWrite(join(outputDir, `${name}.safetensors`), bytes);
   return { embeddings: `${name}.safetensors`, texts: `${name}.jsonl` };
 }
 
@@ -280,13 +280,3 @@ async function readOrFail(path: string): Promise<Buffer> {
   }
 }
 
-async function writeAtomically(path: string, content: string | Uint8Array): Promise<void> {
-  const temporary = `${path}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
-  try {
-    await writeFile(temporary, content);
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-}
