@@ -2,7 +2,7 @@ import { defineConfig } from "tsup";
 
 export default defineConfig([
   {
-    entry: ["src/index.ts", "src/teachers.ts", "src/evaluation.ts", "src/training.ts", "src/server.ts", "src/onnx.ts"],
+    entry: ["src/index.ts", "src/teachers.ts", "src/evaluation.ts", "src/training.ts", "src/server.ts", "src/onnx.ts", "src/langchain.ts", "src/ai-sdk.ts", "src/chonkie.ts"],
     format: ["esm", "cjs"],
     // import.meta.url (used to find the bundled model) in the CommonJS build too.
     shims: true,

@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^model2vec\/evaluate$/, replacement: fileURLToPath(new URL("./src/evaluation.ts", import.meta.url)) },
       { find: /^model2vec\/train$/, replacement: fileURLToPath(new URL("./src/training.ts", import.meta.url)) },
       { find: /^model2vec\/server$/, replacement: fileURLToPath(new URL("./src/server.ts", import.meta.url)) },
+      { find: /^model2vec\/(langchain|ai-sdk|chonkie)$/, replacement: fileURLToPath(new URL("./src/$1.ts", import.meta.url)) },
       { find: /^model2vec\/onnx$/, replacement: fileURLToPath(new URL("./src/onnx.ts", import.meta.url)) },
       { find: /^model2vec\/teachers$/, replacement: fileURLToPath(new URL("./src/teachers.ts", import.meta.url)) },
     ],

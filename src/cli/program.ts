@@ -8,13 +8,14 @@ import { exportOnnxCommand } from "./commands/export-onnx.js";
 import { infoCommand } from "./commands/info.js";
 import { quantizeCommand } from "./commands/quantize.js";
 import { serveCommand } from "./commands/serve.js";
+import { trainCommand } from "./commands/train.js";
 import { stopAllBars } from "./context.js";
 import { EXIT_OK, EXIT_USAGE, reportError } from "./errors.js";
 
 /** The program with every command; `exitOverride` makes commander throw instead of exiting. */
 export function buildProgram(): Command {
   const program = new Command("model2vec")
-    .description("Model2Vec static text embeddings: encode, inspect, quantize, distill, evaluate, export and serve models.")
+    .description("Model2Vec static text embeddings: encode, inspect, quantize, distill, evaluate, train, export and serve models.")
     .version(packageVersion(), "-V, --version", "print the version")
     .helpOption("-h, --help", "show help")
     .option("--verbose", "print stack traces of errors")
@@ -38,6 +39,7 @@ Run "model2vec <command> --help" for a command's options.`,
     quantizeCommand(),
     distillCommand(),
     evaluateCommand(),
+    trainCommand(),
     exportOnnxCommand(),
     serveCommand(),
   ]) {

@@ -86,12 +86,13 @@ beforeAll(async () => {
 
 describe("help", () => {
   const commands: Record<string, string[]> = {
-    "": ["encode", "info", "quantize", "distill", "evaluate", "export-onnx", "serve", "--verbose", "--quiet"],
+    "": ["encode", "info", "quantize", "distill", "evaluate", "train", "export-onnx", "serve", "--verbose", "--quiet"],
     encode: ["--model", "--file", "--format", "--output", "--batch-size", "--max-length", "--normalize", "--no-normalize", "jsonl", "npy", "safetensors", "--verbose", "--quiet"],
     info: ["--json"],
     quantize: ["--to", "--dimensionality", "--vocabulary-quantization", "float16", "int8"],
     distill: ["--pca-dims", "--vocabulary", "--quantize-to", "--pooling"],
     evaluate: ["--data", "--tasks", "--json"],
+    train: ["--model", "--format", "--text-column", "--label-column", "--max-epochs", "<data>", "<outputDir>"],
     "export-onnx": ["<idOrPath>", "<outputDir>"],
     serve: ["--model", "--host", "--port", "--api-key", "MODEL2VEC_API_KEY"],
   };
@@ -300,5 +301,21 @@ describe("serve", () => {
       child.kill("SIGTERM");
     }
     expect(await exited).toBe(0);
+  });
+});
+
+describe("train", () => {
+  it("fine-tunes a classifier from a CSV file and saves a folder that predicts the training labels", async () => {
+    const rows = ["text,label"];
+    for (let i = 0; i < 20; i++) rows.push(`hello world hello ${i % 2 ? "there" : "again"},greeting`, `the quick brown fox ${i % 2 ? "jumps" : "runs"},animal`);
+    const data = join(work, "train.csv");
+    await writeFile(data, `${rows.join("\n")}\n`);
+    const out = join(work, "classifier");
+    const run = await cli(["train", data, out, "--model", modelDir, "--max-epochs", "30", "--quiet"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^saved .*classifier \(2 classes, \d+ epochs, best \d+\)\n$/);
+    const { StaticModelForClassification } = await import("../../src/training.js");
+    const classifier = await StaticModelForClassification.fromPretrained(out);
+    expect(classifier.predict(["hello world hello there", "the quick brown fox runs"])).toEqual(["greeting", "animal"]);
   });
 });
