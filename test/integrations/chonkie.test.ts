@@ -1,8 +1,18 @@
 /** The Chonkie adapter: Chonkie's `EmbeddingModel` backed by a StaticModel, driving `SemanticChunker`. */
-import { type EmbeddingModel, SemanticChunker } from "@chonkiejs/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { StaticModel } from "../../src/index.js";
 import { Model2VecEmbeddingModel } from "../../src/chonkie.js";
+
+// @chonkiejs/core is not a dev dependency: its optional tree-sitter binaries are missing from the
+// registry for most platforms, which breaks `npm ci`. The chunker test runs where it is installed.
+type ChonkieModule = { SemanticChunker: { create(options: object): Promise<{ chunk(text: string): Promise<{ text: string; startIndex: number; endIndex: number }[]> }> } };
+const chonkie: ChonkieModule | null = await import("@chonkiejs/core" as string).then(
+  (module: ChonkieModule) => module,
+  () => {
+    console.warn("skipping the SemanticChunker test: @chonkiejs/core is not installed (npm install -D @chonkiejs/core)");
+    return null;
+  },
+);
 
 let model: StaticModel;
 beforeAll(async () => {
@@ -25,10 +35,8 @@ const pets =
   "Rabbits and guinea pigs are gentle pets too. A kitten chases a ball of yarn while the puppy barks.";
 
 describe("Model2VecEmbeddingModel (Chonkie)", () => {
-  it("embed() equals model.encode; dimension is model.dim; it satisfies Chonkie's EmbeddingModel", async () => {
+  it("embed() equals model.encode and dimension is model.dim (Chonkie's EmbeddingModel: embed(texts) → number[][])", async () => {
     const adapter = new Model2VecEmbeddingModel(model);
-    const asChonkie: EmbeddingModel = adapter; // compile-time check against @chonkiejs/core's interface
-    expect(asChonkie).toBe(adapter);
     expect(adapter.dimension).toBe(model.dim);
     const texts = ["a cat sits on the mat", "interest rates rose", ""];
     const expected = model.encode(texts);
@@ -41,7 +49,8 @@ describe("Model2VecEmbeddingModel (Chonkie)", () => {
     expectClose(await loaded.embedOne("hello world"), model.encode("hello world", { normalize: false }));
   });
 
-  it("drives SemanticChunker: the split falls at the topic change and the text is preserved", async () => {
+  it.skipIf(chonkie === null)("drives SemanticChunker: the split falls at the topic change and the text is preserved", async () => {
+    const { SemanticChunker } = chonkie!;
     const embeddings = await Model2VecEmbeddingModel.fromPretrained();
     const chunker = await SemanticChunker.create({ embeddings, threshold: 0.5 });
     const text = `${finance} ${pets}`;
