@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { StaticModel, decodeFloat32, readSafetensors } from "../../src/index.js";
 import { generateModel, writeModelFolder } from "../fixtures/models.js";
 import { wordPieceTokenizerJson } from "../fixtures/tokenizers.js";
+import { expectClose } from "../fixtures/reference.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const TEXTS = ["hello world", "the quick brown fox", "", "unbelievable things happen ✓"];
@@ -61,14 +62,6 @@ function readNpy(bytes: Uint8Array): { shape: number[]; data: Float32Array } {
   return { shape, data };
 }
 
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>): void {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    if (Math.abs(actual[i]! - expected[i]!) > 1e-6) {
-      throw new Error(`value ${i}: ${actual[i]} differs from ${expected[i]} by more than 1e-6`);
-    }
-  }
-}
 
 function flat(rows: number[][]): Float32Array {
   return Float32Array.from(rows.flat());

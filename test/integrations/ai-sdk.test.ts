@@ -3,16 +3,13 @@ import { type EmbeddingModel, cosineSimilarity, embed, embedMany } from "ai";
 import { beforeAll, describe, expect, it } from "vitest";
 import { StaticModel } from "../../src/index.js";
 import { model2vecEmbeddingModel } from "../../src/ai-sdk.js";
+import { expectClose } from "../fixtures/reference.js";
 
 let model: StaticModel;
 beforeAll(async () => {
   model = await StaticModel.fromPretrained();
 });
 
-function expectClose(actual: number[], expected: Float32Array) {
-  expect(actual).toHaveLength(expected.length);
-  for (let i = 0; i < expected.length; i++) expect(Math.abs(actual[i]! - expected[i]!)).toBeLessThan(1e-6);
-}
 
 describe("model2vecEmbeddingModel", () => {
   it("is an EmbeddingModelV3 (type-level and fields)", () => {

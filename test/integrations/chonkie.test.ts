@@ -2,6 +2,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { StaticModel } from "../../src/index.js";
 import { Model2VecEmbeddingModel } from "../../src/chonkie.js";
+import { expectClose } from "../fixtures/reference.js";
 
 // @chonkiejs/core is not a dev dependency: its optional tree-sitter binaries are missing from the
 // registry for most platforms, which breaks `npm ci`. The chunker test runs where it is installed.
@@ -19,10 +20,6 @@ beforeAll(async () => {
   model = await StaticModel.fromPretrained();
 });
 
-function expectClose(actual: number[], expected: Float32Array) {
-  expect(actual).toHaveLength(expected.length);
-  for (let i = 0; i < expected.length; i++) expect(Math.abs(actual[i]! - expected[i]!)).toBeLessThan(1e-6);
-}
 
 const finance =
   "Stock markets and bond markets fell sharply as investors sold shares. The central bank raised interest rates to fight inflation. " +

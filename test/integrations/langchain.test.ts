@@ -5,16 +5,13 @@ import { cosineSimilarity } from "@langchain/core/utils/math";
 import { beforeAll, describe, expect, it } from "vitest";
 import { StaticModel } from "../../src/index.js";
 import { Model2VecEmbeddings } from "../../src/langchain.js";
+import { expectClose } from "../fixtures/reference.js";
 
 let model: StaticModel;
 beforeAll(async () => {
   model = await StaticModel.fromPretrained();
 });
 
-function expectClose(actual: number[], expected: Float32Array) {
-  expect(actual).toHaveLength(expected.length);
-  for (let i = 0; i < expected.length; i++) expect(Math.abs(actual[i]! - expected[i]!)).toBeLessThan(1e-6);
-}
 
 /** A minimal in-memory store: rank documents by cosine similarity to the query (core ships no MemoryVectorStore). */
 async function rank(embeddings: EmbeddingsInterface, docs: Document[], query: string, k: number) {
