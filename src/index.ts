@@ -21,6 +21,8 @@ export type { KMeansOptions } from "./quantize/kmeans.js";
 export { Embeddings } from "./model/embeddings.js";
 export type { Tokenizer } from "./tokenizer/tokenizer.js";
 export { HuggingFaceTokenizer } from "./tokenizer/hf-tokenizer.js";
+export { WordPieceTokenizer } from "./tokenizer/wordpiece/wordpiece-tokenizer.js";
+export { loadTokenizer } from "./tokenizer/load-tokenizer.js";
 export { readSafetensors, decodeFloat32, decodeInt32, type Dtype, type RawTensor, type SafetensorsFile } from "./formats/safetensors.js";
 export { writeSafetensors, type TensorToWrite } from "./formats/safetensors-writer.js";
 export { distill, distillFromModel, type DistillOptions, type DistillFromPathOptions } from "./distill/distill.js";

@@ -10,7 +10,7 @@ import { StaticModel } from "../model/static-model.js";
 import { type QuantizeDtype, parseQuantizeDtype, quantizeEmbeddings } from "../quantize/dtype.js";
 import type { KMeansOptions } from "../quantize/kmeans.js";
 import { quantizeVocabulary } from "../quantize/quantize-model.js";
-import { HuggingFaceTokenizer } from "../tokenizer/hf-tokenizer.js";
+import { loadTokenizer } from "../tokenizer/load-tokenizer.js";
 import { type DistillProgress, embedTokens } from "./embed-tokens.js";
 import { sifWeights } from "./sif.js";
 import type { OnnxTeacherOptions } from "./onnx-teacher.js";
@@ -104,7 +104,7 @@ export async function distillFromModel(options: DistillOptions & { teacher: Teac
 
   return new StaticModel({
     embeddings: new Embeddings(data, table.rows, table.dim),
-    tokenizer: HuggingFaceTokenizer.fromJSON(vocabulary.tokenizerJson),
+    tokenizer: loadTokenizer(vocabulary.tokenizerJson),
     weights,
     mapping,
     normalize: true,

@@ -4,7 +4,7 @@ import { parseFrontMatter } from "../formats/model-card.js";
 import { findLayout } from "../formats/model-layout.js";
 import { type Dtype, type RawTensor, decodeFloat32, decodeInt32, readSafetensors } from "../formats/safetensors.js";
 import type { FileSource } from "../io/file-source.js";
-import { HuggingFaceTokenizer } from "../tokenizer/hf-tokenizer.js";
+import { loadTokenizer } from "../tokenizer/load-tokenizer.js";
 import type { StaticModelInit } from "./static-model.js";
 
 /** The contents of a model's files. Text files may be given as strings or parsed JSON. */
@@ -75,7 +75,7 @@ export function modelInitFromFiles(files: ModelFiles, names: ModelFileNames = {}
   return {
     embeddings: decodeFloat32(embedding),
     dim: embedding.shape[1]!,
-    tokenizer: HuggingFaceTokenizer.fromJSON(files.tokenizer),
+    tokenizer: loadTokenizer(files.tokenizer),
     weights: weights ? decodeFloat32(weights) : null,
     mapping: mapping ? decodeMapping(mapping, modelName) : null,
     config,

@@ -1,0 +1,353 @@
+/**
+ * A specialised BERT WordPiece tokenizer: the tokenizer.json shape of bge / BERT
+ * models (BertNormalizer, BertPreTokenizer, WordPiece "##", literal special
+ * tokens), run without regular expressions or per-word allocations. Its ids are
+ * identical to `HuggingFaceTokenizer` (which wraps `@huggingface/tokenizers`) on
+ * every input; `fromJSON` returns null for any other shape, so callers fall back.
+ */
+import type { Tokenizer } from "../tokenizer.js";
+import { astralFlags, bmpFlags, F_CJK, F_PUNCT, F_REMOVE, F_SPACE, F_SURROGATE } from "./char-classes.js";
+import { UnitTrie } from "./unit-trie.js";
+
+interface NormalizerOptions {
+  cleanText: boolean;
+  handleChineseChars: boolean;
+  lowercase: boolean;
+  stripAccents: boolean;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+const MARK_NONSPACING = /\p{Mn}/gu;
+const CONTINUATION = "##";
+
+export class WordPieceTokenizer implements Tokenizer {
+  readonly vocabulary: readonly string[];
+  readonly unkId: number;
+  readonly #json: Record<string, unknown>;
+  readonly #normalizer: NormalizerOptions | null;
+  readonly #maxChars: number;
+  readonly #vocab: UnitTrie;
+  readonly #rootChildren: Int32Array;
+  readonly #continuationChildren: Int32Array | null;
+  readonly #terminals: Int32Array;
+  /** Added tokens, matched in the raw text; null when there are none. */
+  readonly #added: UnitTrie | null;
+  readonly #addedFirst: Uint8Array;
+  readonly #addedById: Map<string, number>;
+  readonly #addedLengths: Set<number>;
+  readonly #flags: Uint8Array;
+
+  private constructor(
+    json: Record<string, unknown>,
+    vocabulary: string[],
+    unkId: number,
+    normalizer: NormalizerOptions | null,
+    maxChars: number,
+    added: Map<string, number>,
+  ) {
+    this.#json = json;
+    this.vocabulary = vocabulary;
+    this.unkId = unkId;
+    this.#normalizer = normalizer;
+    this.#maxChars = maxChars;
+    this.#flags = bmpFlags();
+    const trie = new UnitTrie();
+    for (let id = 0; id < vocabulary.length; id++) trie.insert(vocabulary[id]!, id);
+    trie.densify(0);
+    const continuation = trie.walk(CONTINUATION);
+    trie.densify(continuation);
+    this.#vocab = trie;
+    this.#rootChildren = trie.denseChildren(0)!;
+    this.#continuationChildren = continuation < 0 ? null : trie.denseChildren(continuation)!;
+    this.#terminals = trie.terminals;
+    this.#addedById = added;
+    this.#addedLengths = new Set([...added.keys()].map((k) => k.length));
+    this.#addedFirst = new Uint8Array(0x10000);
+    if (added.size === 0) {
+      this.#added = null;
+    } else {
+      const addedTrie = new UnitTrie();
+      for (const [content, id] of added) {
+        addedTrie.insert(content, id);
+        this.#addedFirst[content.charCodeAt(0)] = 1;
+      }
+      this.#added = addedTrie;
+    }
+  }
+
+  /**
+   * The fast tokenizer for a tokenizer.json of the supported BERT shape, or null
+   * when the document is anything else (the caller then uses HuggingFaceTokenizer).
+   */
+  static fromJSON(source: string | Uint8Array | object): WordPieceTokenizer | null {
+    let json: unknown = source;
+    if (typeof source === "string" || source instanceof Uint8Array) {
+      try {
+        json = JSON.parse(typeof source === "string" ? source : new TextDecoder().decode(source));
+      } catch {
+        return null;
+      }
+    }
+    if (!isRecord(json)) return null;
+    // tokenizers.js refuses documents missing any of these keys; leave that error to it.
+    for (const key of ["model", "decoder", "post_processor", "pre_tokenizer", "normalizer"]) if (!(key in json)) return null;
+
+    const model = json.model;
+    if (!isRecord(model) || model.type !== "WordPiece") return null;
+    if (model.continuing_subword_prefix !== CONTINUATION) return null;
+    const maxChars = model.max_input_chars_per_word ?? 100;
+    if (typeof maxChars !== "number" || !Number.isInteger(maxChars) || maxChars < 0) return null;
+    if (model.fuse_unk !== undefined && model.fuse_unk !== false) return null;
+    if (typeof model.unk_token !== "string" || !isRecord(model.vocab)) return null;
+
+    const entries = Object.entries(model.vocab);
+    const vocabulary: string[] = new Array(entries.length);
+    for (const [token, id] of entries) {
+      if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id >= entries.length) return null;
+      if (vocabulary[id] !== undefined || !isWellFormed(token)) return null;
+      vocabulary[id] = token;
+    }
+    const vocab = model.vocab as Record<string, number>;
+    if (!Object.hasOwn(vocab, model.unk_token)) return null;
+    const unkId = vocab[model.unk_token]!;
+
+    const normalizer = parseNormalizer(json.normalizer);
+    if (normalizer === undefined) return null;
+    const pre = json.pre_tokenizer;
+    if (!isRecord(pre) || pre.type !== "BertPreTokenizer") return null;
+
+    const added = new Map<string, number>();
+    const addedTokens = json.added_tokens ?? [];
+    if (!Array.isArray(addedTokens)) return null;
+    for (const token of addedTokens) {
+      if (!isRecord(token)) return null;
+      const { content, id } = token;
+      if (typeof content !== "string" || content.length === 0 || !isWellFormed(content) || /\s/u.test(content)) return null;
+      if (token.special !== true) return null;
+      if ((token.normalized ?? false) !== false) return null;
+      if ((token.lstrip ?? false) !== false || (token.rstrip ?? false) !== false || (token.single_word ?? false) !== false) return null;
+      // The added token must already be the vocabulary's entry, so ids and `vocabulary` agree.
+      if (typeof id !== "number" || !Object.hasOwn(vocab, content) || vocab[content] !== id || added.has(content)) return null;
+      added.set(content, id);
+    }
+    return new WordPieceTokenizer(json, vocabulary, unkId, normalizer, maxChars, added);
+  }
+
+  encode(text: string): number[] {
+    const out: number[] = [];
+    const added = this.#added;
+    if (added === null) {
+      this.#encodeSegment(text, out);
+      return out;
+    }
+    // tokenizers.js's DictionarySplitter: leftmost, then longest, literal match in the raw text.
+    const first = this.#addedFirst;
+    const n = text.length;
+    let start = 0;
+    let i = 0;
+    while (i < n) {
+      if (first[text.charCodeAt(i)] === 0) {
+        i++;
+        continue;
+      }
+      let node = 0;
+      let id = -1;
+      let end = -1;
+      for (let j = i; j < n; j++) {
+        node = added.child(node, text.charCodeAt(j));
+        if (node < 0) break;
+        const t = added.terminal(node);
+        if (t >= 0) {
+          id = t;
+          end = j + 1;
+        }
+      }
+      if (id < 0) {
+        i++;
+        continue;
+      }
+      if (i > start) this.#encodeSegment(text.slice(start, i), out);
+      out.push(id);
+      i = end;
+      start = end;
+    }
+    if (start < n) this.#encodeSegment(start === 0 ? text : text.slice(start), out);
+    return out;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return this.#json;
+  }
+
+  /** One stretch of text between added tokens: normalize, pre-tokenize, WordPiece. */
+  #encodeSegment(segment: string, out: number[]): void {
+    const text = this.#normalizer === null ? segment : this.#normalize(segment, this.#normalizer);
+    const n = text.length;
+    if (n === 0) return;
+    // tokenizers.js checks the whole normalized segment against the added tokens.
+    if (this.#addedLengths.has(n)) {
+      const id = this.#addedById.get(text);
+      if (id !== undefined) {
+        out.push(id);
+        return;
+      }
+    }
+    const flags = this.#flags;
+    let wordStart = -1;
+    let i = 0;
+    while (i < n) {
+      const unit = text.charCodeAt(i);
+      let f = flags[unit]!;
+      let width = 1;
+      if (f & F_SURROGATE) {
+        if (unit <= 0xdbff && i + 1 < n) {
+          const low = text.charCodeAt(i + 1);
+          if (low >= 0xdc00 && low <= 0xdfff) {
+            f = astralFlags(((unit - 0xd800) << 10) + (low - 0xdc00) + 0x10000);
+            width = 2;
+          } else f = 0;
+        } else f = 0;
+      }
+      if (f & (F_SPACE | F_PUNCT)) {
+        if (wordStart >= 0) {
+          this.#wordPiece(text, wordStart, i, out);
+          wordStart = -1;
+        }
+        if (f & F_PUNCT && !(f & F_SPACE)) this.#wordPiece(text, i, i + width, out);
+      } else if (wordStart < 0) {
+        wordStart = i;
+      }
+      i += width;
+    }
+    if (wordStart >= 0) this.#wordPiece(text, wordStart, n, out);
+  }
+
+  /** Greedy longest-match WordPiece of text[start, end), as tokenizers.js's WordPieceTokenizer. */
+  #wordPiece(text: string, start: number, end: number, out: number[]): void {
+    if (end - start > this.#maxChars && codePoints(text, start, end) > this.#maxChars) {
+      out.push(this.unkId);
+      return;
+    }
+    const trie = this.#vocab;
+    const terminals = this.#terminals;
+    const mark = out.length;
+    let pos = start;
+    while (pos < end) {
+      const dense = pos === start ? this.#rootChildren : this.#continuationChildren;
+      let node = dense === null ? -1 : dense[text.charCodeAt(pos)]!;
+      let best = -1;
+      let bestEnd = -1;
+      let j = pos + 1;
+      while (node >= 0) {
+        const t = terminals[node]!;
+        if (t >= 0) {
+          best = t;
+          bestEnd = j;
+        }
+        if (j >= end) break;
+        node = trie.child(node, text.charCodeAt(j));
+        j++;
+      }
+      if (best < 0) {
+        out.length = mark;
+        out.push(this.unkId);
+        return;
+      }
+      out.push(best);
+      pos = bestEnd;
+    }
+  }
+
+  /** BertNormalizer exactly as tokenizers.js runs it, with fast paths for clean ASCII text. */
+  #normalize(input: string, options: NormalizerOptions): string {
+    let text = input;
+    const mask = (options.cleanText ? F_REMOVE | F_SURROGATE : 0) | (options.handleChineseChars ? F_CJK : 0);
+    if (mask !== 0) {
+      const flags = this.#flags;
+      const n = text.length;
+      let k = 0;
+      while (k < n && (flags[text.charCodeAt(k)]! & mask) === 0) k++;
+      if (k < n) text = this.#cleanSlow(text, k, options);
+    }
+    if (options.lowercase) {
+      text = text.toLowerCase();
+      if (options.stripAccents && NON_ASCII.test(text)) text = text.normalize("NFD").replace(MARK_NONSPACING, "");
+    } else if (options.stripAccents && NON_ASCII.test(text)) {
+      text = text.normalize("NFD").replace(MARK_NONSPACING, "");
+    }
+    return text;
+  }
+
+  /** clean_text then tokenize_chinese_chars, from the first unit that needs either. */
+  #cleanSlow(text: string, from: number, options: NormalizerOptions): string {
+    const flags = this.#flags;
+    const n = text.length;
+    const parts: string[] = [];
+    let run = 0;
+    let i = from;
+    while (i < n) {
+      const unit = text.charCodeAt(i);
+      const f = flags[unit]!;
+      if (f & F_SURROGATE) {
+        const pair = unit <= 0xdbff && i + 1 < n && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+        if (options.cleanText) {
+          const remove = pair ? (astralFlags(((unit - 0xd800) << 10) + (text.charCodeAt(i + 1) - 0xdc00) + 0x10000) & F_REMOVE) !== 0 : true;
+          if (remove) {
+            if (i > run) parts.push(text.slice(run, i));
+            i += pair ? 2 : 1;
+            run = i;
+            continue;
+          }
+        }
+        i += pair ? 2 : 1;
+        continue;
+      }
+      if (options.cleanText && f & F_REMOVE) {
+        if (i > run) parts.push(text.slice(run, i));
+        run = ++i;
+        continue;
+      }
+      if (options.handleChineseChars && f & F_CJK) {
+        if (i > run) parts.push(text.slice(run, i));
+        parts.push(" ", text[i]!, " ");
+        run = ++i;
+        continue;
+      }
+      i++;
+    }
+    if (run < n) parts.push(text.slice(run));
+    return parts.join("");
+  }
+}
+
+/** The normalizer options, null for no normalizer, or undefined when unsupported. */
+function parseNormalizer(value: unknown): NormalizerOptions | null | undefined {
+  if (value === null) return null;
+  if (!isRecord(value) || value.type !== "BertNormalizer") return undefined;
+  const { clean_text, handle_chinese_chars, lowercase, strip_accents } = value;
+  if (typeof clean_text !== "boolean" || typeof handle_chinese_chars !== "boolean" || typeof lowercase !== "boolean") return undefined;
+  if (strip_accents !== null && strip_accents !== undefined && typeof strip_accents !== "boolean") return undefined;
+  // tokenizers.js: with lowercase, accents go unless strip_accents is exactly false; without, only when true.
+  const stripAccents = lowercase ? strip_accents !== false : strip_accents === true;
+  return { cleanText: clean_text, handleChineseChars: handle_chinese_chars, lowercase, stripAccents };
+}
+
+function codePoints(text: string, start: number, end: number): number {
+  let count = 0;
+  for (let i = start; i < end; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < end && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++;
+    count++;
+  }
+  return count;
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function isWellFormed(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
