@@ -14,6 +14,7 @@ import { Tokenizer } from "@huggingface/tokenizers";
 import { StaticModel, writeSafetensors } from "../src/index.js";
 import { randomMatrix } from "../test/fixtures/random.js";
 import { SHARED_DIR } from "../test/shared.js";
+import { wikitextSentences } from "./wikitext.js";
 
 const DIM = 256; // potion-base-8M's width
 const MAX_LENGTH = 512; // encode's default maxLength; the baseline truncates to the same
@@ -89,19 +90,7 @@ const loadMs = median(loadRuns);
 
 // --------------------------------------------------------------------- corpus
 
-// wikitext-2 is space-tokenized: sentences end in " . ". Headings (" = = Title = = ") are not prose.
-const sentences: string[] = [];
-for (const path of corpusPaths) {
-  const text = readFileSync(path, "utf8").replace(/^\uFEFF/, ""); // valid.txt starts with a BOM
-  for (const line of text.split("\n")) {
-    const trimmed = line.trim();
-    if (trimmed === "" || /^=.*=$/.test(trimmed)) continue;
-    for (const sentence of line.split(" . ")) {
-      const s = sentence.trim();
-      if (s !== "") sentences.push(s);
-    }
-  }
-}
+const sentences = wikitextSentences(corpusPaths);
 const corpusBytes = sentences.reduce((sum, s) => sum + Buffer.byteLength(s, "utf8"), 0);
 // Tokens as model2vec counts them: unknown ids dropped, cut to maxLength.
 const ourTokens = model.tokenize(sentences, { maxLength: MAX_LENGTH }).reduce((sum, ids) => sum + ids.length, 0);

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { HuggingFaceTokenizer } from "../src/tokenizer/hf-tokenizer.js";
 import { WordPieceTokenizer } from "../src/tokenizer/wordpiece/wordpiece-tokenizer.js";
 import { SHARED_DIR } from "../test/shared.js";
+import { wikitextSentences } from "./wikitext.js";
 
 const REPETITIONS = 5; // timed runs per contender, after one warm-up each
 const MB = 1e6;
@@ -25,19 +26,7 @@ for (const path of [tokenizerPath, ...corpusPaths]) {
   }
 }
 
-// Same sentence split as bench/encode.bench.ts.
-const sentences: string[] = [];
-for (const path of corpusPaths) {
-  const text = readFileSync(path, "utf8").replace(/^\uFEFF/, "");
-  for (const line of text.split("\n")) {
-    const trimmed = line.trim();
-    if (trimmed === "" || /^=.*=$/.test(trimmed)) continue;
-    for (const sentence of line.split(" . ")) {
-      const s = sentence.trim();
-      if (s !== "") sentences.push(s);
-    }
-  }
-}
+const sentences = wikitextSentences(corpusPaths);
 const corpusBytes = sentences.reduce((sum, s) => sum + Buffer.byteLength(s, "utf8"), 0);
 
 const json = JSON.parse(readFileSync(tokenizerPath, "utf8")) as object;

@@ -2,6 +2,7 @@
 import { Tokenizer as TokenizersJs } from "@huggingface/tokenizers";
 import { TokenizerError } from "../errors.js";
 import type { Tokenizer } from "./tokenizer.js";
+import { parseTokenizerJson } from "./tokenizer-json.js";
 
 interface TokenizerJsonModel {
   type?: string;
@@ -52,19 +53,7 @@ export class HuggingFaceTokenizer implements Tokenizer {
    * @throws TokenizerError when the JSON does not parse or describes no usable tokenizer.
    */
   static fromJSON(source: string | Uint8Array | object): HuggingFaceTokenizer {
-    let json: unknown = source;
-    if (typeof source === "string" || source instanceof Uint8Array) {
-      const text = typeof source === "string" ? source : new TextDecoder().decode(source);
-      try {
-        json = JSON.parse(text);
-      } catch (error) {
-        throw new TokenizerError(`tokenizer.json does not parse: ${(error as Error).message}`, { cause: error });
-      }
-    }
-    if (typeof json !== "object" || json === null || Array.isArray(json)) {
-      throw new TokenizerError("tokenizer.json is not a JSON object");
-    }
-    return new HuggingFaceTokenizer(json as Record<string, unknown>);
+    return new HuggingFaceTokenizer(parseTokenizerJson(source));
   }
 
   encode(text: string): number[] {
