@@ -6,7 +6,7 @@ import { HuggingFaceTokenizer } from "../../../src/tokenizer/hf-tokenizer.js";
 import { WordPieceTokenizer } from "../../../src/tokenizer/wordpiece/wordpiece-tokenizer.js";
 import { unigramTokenizerJson, wordLevelTokenizerJson, wordPieceTokenizerJson } from "../../fixtures/tokenizers.js";
 import { sharedPath } from "../../shared.js";
-import { wordPieceCorpus } from "./corpus.js";
+import { differentialCorpus } from "../differential-corpus.js";
 
 /** Inputs in the differential corpus; raise to 100_000 for a deeper (slower) run. */
 const CORPUS_SIZE = Number(process.env.WORDPIECE_CORPUS_SIZE ?? 20_000);
@@ -34,7 +34,7 @@ function pair(json: object) {
   return { fast: fast!, general: HuggingFaceTokenizer.fromJSON(json) };
 }
 
-const corpus = wordPieceCorpus(CORPUS_SIZE, SEED);
+const corpus = differentialCorpus(CORPUS_SIZE, SEED);
 const cases: [string, () => object][] = [["generated fixture (family A)", () => wordPieceTokenizerJson()], ["generated fixture (family C)", () => wordPieceTokenizerJson({ family: "C" })]];
 if (bge.available) cases.push(["shared bge tokenizer", () => JSON.parse(readFileSync(bge.path, "utf8")) as object]);
 

@@ -1,10 +1,10 @@
 /**
- * A seeded differential corpus for the WordPiece fast path: prose, accents in
+ * A seeded differential corpus for the specialised tokenizer paths: prose, accents in
  * NFC and NFD, CJK, emoji and ZWJ sequences, control characters, lone
  * surrogates, URLs, literal special tokens, very long words and empty strings.
  */
-import { mulberry32 } from "../../../src/random.js";
-import { WORDS } from "../../fixtures/words.js";
+import { mulberry32 } from "../../src/random.js";
+import { WORDS } from "../fixtures/words.js";
 
 const PROSE =
   "The quick brown fox jumps over the lazy dog . In 1998 , the company announced record profits of $ 3.5 billion " +
@@ -74,7 +74,7 @@ function fragment(random: () => number, pick: Pick): string {
 const SEPARATORS = [" ", " ", " ", " ", "", "  ", "\n", "\t", ", ", ". ", "-", "_", "\u00a0", "\u3000", "\r\n"];
 
 /** `count` seeded inputs; every 50th is empty and a few are whole wikitext-like sentences. */
-export function wordPieceCorpus(count: number, seed: number): string[] {
+export function differentialCorpus(count: number, seed: number): string[] {
   const random = mulberry32(seed);
   const pick: Pick = (items) => items[Math.floor(random() * items.length)]!;
   const out: string[] = [];
