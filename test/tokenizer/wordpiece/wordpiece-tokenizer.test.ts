@@ -9,7 +9,7 @@ import { sharedPath } from "../../shared.js";
 import { differentialCorpus } from "../differential-corpus.js";
 
 /** Inputs in the differential corpus; raise to 100_000 for a deeper (slower) run. */
-const CORPUS_SIZE = Number(process.env.WORDPIECE_CORPUS_SIZE ?? 20_000);
+const CORPUS_SIZE = Number(process.env.TOKENIZER_CORPUS_SIZE ?? 20_000);
 const SEED = 0x5eed;
 
 const bge = sharedPath("reference/model2vec-rs-fixtures/test-model-float32/tokenizer.json");
