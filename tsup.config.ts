@@ -1,4 +1,5 @@
 import { defineConfig } from "tsup";
+import { esbuildBrowserModules } from "./scripts/browser-modules.js";
 
 export default defineConfig([
   {
@@ -9,7 +10,7 @@ export default defineConfig([
     dts: true,
     sourcemap: true,
     // Both builds run at once: keep the CLI's output when cleaning.
-    clean: ["!cli.js", "!cli.js.map", "!cli/**"],
+    clean: ["!cli.js", "!cli.js.map", "!cli/**", "!browser.js", "!browser.js.map", "!encode-worker.js", "!encode-worker.js.map"],
     target: "es2022",
     treeshake: true,
   },
@@ -30,5 +31,31 @@ export default defineConfig([
     esbuildOptions(options) {
       options.chunkNames = "cli/[name]-[hash]";
     },
+  },
+  {
+    // The body of multi-core encode's worker threads (src/model/encode-pool.ts finds it
+    // beside the library's files). Node only, ESM, loaded by file name, never imported.
+    entry: { "encode-worker": "src/model/encode-worker.ts" },
+    format: ["esm"],
+    platform: "node",
+    dts: false,
+    sourcemap: true,
+    clean: false,
+    target: "node20",
+  },
+  {
+    // The browser build, which the "browser" export condition selects: src/index.ts with each
+    // Node-only module swapped for its `.browser.ts` sibling (scripts/browser-modules.ts), in one
+    // file with no `node:` import. test/browser/browser-build.test.ts checks it.
+    entry: { browser: "src/index.ts" },
+    format: ["esm"],
+    platform: "browser",
+    dts: false,
+    sourcemap: true,
+    clean: false,
+    splitting: false,
+    target: "es2022",
+    treeshake: true,
+    esbuildPlugins: [esbuildBrowserModules()],
   },
 ]);

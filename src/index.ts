@@ -12,6 +12,7 @@ export type {
   TokenizeOptions,
 } from "./model/static-model.js";
 export type { ModelFiles } from "./model/model-files.js";
+export type { BrowserHubOptions, FetchLoadOptions, FromUrlOptions } from "./model/load-url.js";
 export type { HubLoadOptions } from "./hub/resolve-model.js";
 export type { DownloadProgress } from "./hub/download.js";
 export type { PushOptions } from "./hub/push.js";
@@ -22,6 +23,8 @@ export { Embeddings } from "./model/embeddings.js";
 export type { Tokenizer } from "./tokenizer/tokenizer.js";
 export { HuggingFaceTokenizer } from "./tokenizer/hf-tokenizer.js";
 export { WordPieceTokenizer } from "./tokenizer/wordpiece/wordpiece-tokenizer.js";
+export { UnigramTokenizer } from "./tokenizer/unigram/unigram-tokenizer.js";
+export { ByteLevelBpeTokenizer } from "./tokenizer/bpe/byte-level-bpe-tokenizer.js";
 export { loadTokenizer } from "./tokenizer/load-tokenizer.js";
 export { readSafetensors, decodeFloat32, decodeInt32, type Dtype, type RawTensor, type SafetensorsFile } from "./formats/safetensors.js";
 export { writeSafetensors, type TensorToWrite } from "./formats/safetensors-writer.js";

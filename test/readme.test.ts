@@ -11,6 +11,7 @@ import { afterAll, expect, it, vi } from "vitest";
 import { startHubServer } from "./fixtures/hub-server.js";
 import { generateModel } from "./fixtures/models.js";
 import { wordPieceTokenizerJson } from "./fixtures/tokenizers.js";
+import { startStaticServer } from "./fixtures/static-server.js";
 import { sharedPath } from "./shared.js";
 
 /** Serves a generated model as "minishlab/potion-base-8M" from a local Hub, with a fresh HF_HOME; `close` undoes both. */
@@ -140,5 +141,38 @@ it("the README training example runs", async () => {
     process.chdir(cwd);
     await hub.close();
     await rm(work, { recursive: true, force: true });
+  }
+});
+
+it("the README browser example runs in Node against a local server, through a Cache Storage", async () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const snippet = /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf("## In the browser")))![1]!;
+  const server = await startStaticServer(join(root, "models", "default"));
+  const code = snippet.replace('"https://example.com/models/potion/"', JSON.stringify(`${server.url}/`));
+  expect(code).toContain(server.url);
+  // An in-memory stand-in for the browser's Cache Storage.
+  const stored = new Map<string, Response>();
+  vi.stubGlobal("caches", {
+    open: async () => ({
+      match: async (url: string) => stored.get(url)?.clone(),
+      put: async (url: string, response: Response) => void stored.set(url, response),
+      delete: async (url: string) => stored.delete(url),
+    }),
+  });
+  await mkdir(scratch, { recursive: true });
+  const file = join(scratch, "browser.ts");
+  await writeFile(file, code);
+  const log = vi.spyOn(console, "log").mockImplementation(() => {});
+  const debug = vi.spyOn(console, "debug").mockImplementation(() => {});
+  try {
+    await import(pathToFileURL(file).href);
+    expect(log.mock.calls).toEqual([[true]]);
+    expect(debug.mock.calls.some(([name]) => name === "model.safetensors")).toBe(true);
+    expect([...stored.keys()].sort()).toEqual(["README.md", "config.json", "model.safetensors", "tokenizer.json"].map((f) => `${server.url}/${f}`));
+  } finally {
+    log.mockRestore();
+    debug.mockRestore();
+    vi.unstubAllGlobals();
+    await server.close();
   }
 });

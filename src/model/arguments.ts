@@ -1,5 +1,6 @@
 /** Validation of the arguments callers pass to StaticModel, with errors that name the argument. */
 import { InvalidInputError } from "../errors.js";
+import { availableThreads } from "./encode-pool.js";
 import { joinPath } from "../io/file-source.js";
 
 const DEFAULT_BATCH_SIZE = 1024;
@@ -43,6 +44,15 @@ export function batchSizeOption(options: { batchSize?: number }): number {
   const value = options.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isSafeInteger(value) || value < 1) {
     throw new InvalidInputError(`batchSize must be a positive integer, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** `threads`, defaulting to every available core (1 where that cannot be known). */
+export function threadsOption(options: { threads?: number }): number {
+  const value = options.threads ?? availableThreads();
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidInputError(`threads must be a positive integer, got ${describe(value)}`);
   }
   return value;
 }

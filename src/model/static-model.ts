@@ -1,16 +1,27 @@
 /** StaticModel: a Model2Vec model, tokenize → look up rows → mean → normalise. */
 import { HubError, InvalidInputError, ModelFormatError } from "../errors.js";
-import { batchSizeOption, booleanOption, describe, maxLengthOption, normalizeOverride, subfolderOption, textsOf } from "./arguments.js";
+import { batchSizeOption, booleanOption, describe, maxLengthOption, normalizeOverride, subfolderOption, textsOf, threadsOption } from "./arguments.js";
 import { savedFiles } from "../formats/save-files.js";
 import type { PushOptions } from "../hub/push.js";
 import type { HubLoadOptions } from "../hub/resolve-model.js";
+import type { BrowserHubOptions, FromUrlOptions } from "./load-url.js";
 import type { QuantizeOptions } from "../quantize/quantize-model.js";
+import { isRebuildable } from "../tokenizer/load-tokenizer.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
 import { Embeddings } from "./embeddings.js";
+import { type EncodeCore, EncodeScratch, encodeRange, tokenizeRange } from "./encode-core.js";
+import { EncodePool, availableThreads } from "./encode-pool.js";
 import { type ModelFiles, modelInitFromFiles } from "./model-files.js";
-import { type EmbeddingTable, gatherRows, meanPool } from "./pooling.js";
-import { codePointLength, toWellFormed, truncateCodePoints } from "./text.js";
-import { type TokenBatch, TokenBatchBuilder } from "./token-batch.js";
+import { gatherRows } from "./pooling.js";
+import { codePointLength } from "./text.js";
+import { TokenBatchBuilder } from "./token-batch.js";
+
+/**
+ * Below this many UTF-16 units of input, encode stays on the calling thread:
+ * posting the texts to workers and waking them costs more than it saves.
+ * Measured by bench/threads.bench.ts.
+ */
+const PARALLEL_MIN_UNITS = 64 * 1024;
 
 /** Everything a StaticModel is made of. Only `embeddings` and `tokenizer` are required. */
 export interface StaticModelInit {
@@ -41,6 +52,12 @@ export interface EncodeOptions {
   batchSize?: number;
   /** Overrides the model's `normalize` for this call. */
   normalize?: boolean;
+  /**
+   * Threads to encode on. Default: every core in Node (≥ 20.16) for large inputs
+   * (the pool of worker threads starts on the first such call and is reused),
+   * else 1. `1` keeps encoding on the calling thread. Results are identical.
+   */
+  threads?: number;
 }
 
 /** Options of {@link StaticModel.encodeAsSequence}. */
@@ -57,8 +74,11 @@ export interface TokenizeOptions {
   maxLength?: number | null;
 }
 
-/** Options of {@link StaticModel.fromPretrained}. */
-export interface FromPretrainedOptions extends HubLoadOptions, QuantizeOptions {
+/**
+ * Options of {@link StaticModel.fromPretrained}. The {@link BrowserHubOptions} (`endpoint`,
+ * `fetch`, `signal`, `cache`) apply in the browser build, which loads through `fetch`.
+ */
+export interface FromPretrainedOptions extends HubLoadOptions, QuantizeOptions, BrowserHubOptions {
   /** Overrides the config's `normalize`. */
   normalize?: boolean;
 }
@@ -70,8 +90,6 @@ export interface FromPretrainedOptions extends HubLoadOptions, QuantizeOptions {
  * model2vec's `StaticModel` does.
  */
 export class StaticModel {
-  /** The embedding table (`vocabularyQuantization` rows when quantized, else one row per token). */
-  readonly embedding: Embeddings;
   readonly tokenizer: Tokenizer;
   /** Per-token weights, or null. */
   readonly weights: Float32Array | null;
@@ -88,7 +106,10 @@ export class StaticModel {
   /** The dtype the embeddings were stored in; informational. */
   readonly embeddingDtype: string;
   #normalize: boolean;
-  readonly #source: EmbeddingTable;
+  #embedding: Embeddings;
+  #core: EncodeCore;
+  /** Worker threads for large encode calls: undefined until first needed, null where unavailable. */
+  #pool: EncodePool | null | undefined;
 
   /**
    * @throws InvalidInputError when the table, weights or mapping do not fit the tokenizer's vocabulary.
@@ -99,14 +120,14 @@ export class StaticModel {
     if (!tokenizer || typeof tokenizer.encode !== "function" || !Array.isArray(tokenizer.vocabulary)) {
       throw new InvalidInputError("StaticModel: `tokenizer` must implement the Tokenizer interface");
     }
-    this.embedding = toEmbeddings(init.embeddings, init.dim);
+    this.#embedding = toEmbeddings(init.embeddings, init.dim);
     this.tokenizer = tokenizer;
     this.tokens = tokenizer.vocabulary;
     this.unkTokenId = tokenizer.unkId;
     const vocabSize = this.tokens.length;
     this.mapping = init.mapping == null ? null : toInt32(init.mapping);
     this.weights = init.weights == null ? null : toFloat32(init.weights);
-    checkShapes(vocabSize, this.embedding.rows, this.mapping, this.weights);
+    checkShapes(vocabSize, this.#embedding.rows, this.mapping, this.weights);
     this.medianTokenLength = medianCodePointLength(this.tokens);
     this.config = { ...(init.config ?? {}) };
     const configured = this.config.normalize;
@@ -115,7 +136,13 @@ export class StaticModel {
     this.baseModelName = init.baseModelName ?? null;
     this.language = init.language ?? null;
     this.embeddingDtype = init.embeddingDtype ?? "float32";
-    this.#source = { table: this.embedding.data, dim: this.embedding.dim, mapping: this.mapping, weights: this.weights };
+    const source = { table: this.#embedding.data, dim: this.#embedding.dim, mapping: this.mapping, weights: this.weights };
+    this.#core = { tokenizer, unkId: this.unkTokenId, medianTokenLength: this.medianTokenLength, source };
+  }
+
+  /** The embedding table (`vocabularyQuantization` rows when quantized, else one row per token). */
+  get embedding(): Embeddings {
+    return this.#embedding;
   }
 
   /**
@@ -129,6 +156,12 @@ export class StaticModel {
    *
    * With no `pathOrId`, the default model bundled in the package loads (USE-lite
    * distilled by this library; see `models/default/README.md`), offline.
+   *
+   * In the browser build (the package's `browser` export condition) there is no file
+   * system: a Hub id loads with `fetch` from `${endpoint}/${id}/resolve/${revision}/`
+   * (`endpoint` default `https://huggingface.co`; `cache` keeps the files in Cache
+   * Storage), an http(s) URL loads as {@link StaticModel.fromUrl} does, and folders and the
+   * bundled default model are unavailable.
    *
    * @throws ModelFormatError listing the layouts tried when the folder holds no model;
    *   HubError with what to do when the Hub refuses, cannot be reached, or the
@@ -163,6 +196,23 @@ export class StaticModel {
       throw new InvalidInputError("fromBuffers needs { model, tokenizer, config?, readme? }");
     }
     return new StaticModel({ ...modelInitFromFiles(files), ...normalizeOverride(options.normalize) });
+  }
+
+  /**
+   * Loads a model from a folder URL with `fetch`, in browsers, workers and Node alike:
+   * `config.json`, `model.safetensors`, `tokenizer.json` and, when present, `README.md`
+   * under `base` (the Sentence Transformers layouts too, tried after the model2vec one).
+   * With `cache`, the files are kept in Cache Storage so the model downloads once.
+   *
+   * @param base - The folder's URL, e.g. `"https://example.com/models/potion/"`; relative
+   *   URLs resolve against the page's location. Its query and fragment are not used.
+   * @throws HubError naming the URL and HTTP status when a request fails (a 404 means the
+   *   file is absent); ModelFormatError listing the layouts tried when no model is there;
+   *   InvalidInputError for a bad URL or option. An aborted `signal` rejects with its reason.
+   */
+  static async fromUrl(base: string | URL, options: FromUrlOptions = {}): Promise<StaticModel> {
+    const { loadFromUrl } = await import("./load-url.js");
+    return loadFromUrl(base, options);
   }
 
   /**
@@ -238,20 +288,46 @@ export class StaticModel {
     const maxLength = maxLengthOption(options, 512);
     const batchSize = batchSizeOption(options);
     const normalize = options.normalize === undefined ? this.#normalize : booleanOption(options, "normalize");
+    const threads = threadsOption(options);
     const dim = this.dim;
-    const out = new Float32Array(texts.length * dim);
-    const scratch = new Float64Array(dim);
-    const builder = new TokenBatchBuilder();
-    for (let first = 0; first < texts.length; first += batchSize) {
-      const last = Math.min(first + batchSize, texts.length);
-      const { ids, offsets } = this.#tokenizeBatch(texts, first, last, maxLength, builder);
-      for (let i = first; i < last; i++) {
-        const k = i - first;
-        meanPool(this.#source, ids, offsets[k]!, offsets[k + 1]!, out, i * dim, normalize, scratch);
+    const pool = threads > 1 && texts.length > 1 && totalLength(texts, PARALLEL_MIN_UNITS) >= PARALLEL_MIN_UNITS ? this.#encodePool(threads) : null;
+    let out: Float32Array;
+    if (pool !== null) {
+      out = pool.encode(texts, maxLength, normalize);
+    } else {
+      out = new Float32Array(texts.length * dim);
+      const scratch = new EncodeScratch(dim);
+      for (let first = 0; first < texts.length; first += batchSize) {
+        encodeRange(this.#core, texts, first, Math.min(first + batchSize, texts.length), maxLength, normalize, out, scratch);
       }
     }
     const result = new Embeddings(out, texts.length, dim);
     return typeof input === "string" ? result.data : result;
+  }
+
+  /**
+   * The worker pool, started on first use with `threads` threads. The model's
+   * tables move into the SharedArrayBuffers the workers read, so they are held once.
+   */
+  #encodePool(threads: number): EncodePool | null {
+    if (this.#pool === undefined) {
+      this.#pool = isRebuildable(this.tokenizer) ? EncodePool.open(this.#core, JSON.stringify(this.tokenizer.toJSON()), threads) : null;
+      if (this.#pool !== null) {
+        this.#core = this.#pool.core;
+        this.#embedding = new Embeddings(this.#core.source.table, this.#embedding.rows, this.#embedding.dim);
+      }
+    }
+    return this.#pool?.usable ? this.#pool : null;
+  }
+
+  /**
+   * Stops the worker threads of multi-core encode, if any were started. The model
+   * stays usable (on one thread). Not needed for a process to exit: idle workers never keep it alive.
+   */
+  async close(): Promise<void> {
+    const pool = this.#pool;
+    this.#pool = null;
+    await pool?.close();
   }
 
   /**
@@ -271,9 +347,9 @@ export class StaticModel {
     const builder = new TokenBatchBuilder();
     for (let first = 0; first < texts.length; first += batchSize) {
       const last = Math.min(first + batchSize, texts.length);
-      const { ids, offsets } = this.#tokenizeBatch(texts, first, last, maxLength, builder);
+      const { ids, offsets } = tokenizeRange(this.#core, texts, first, last, maxLength, builder);
       const out = new Float32Array(ids.length * dim);
-      gatherRows(this.#source, ids, 0, ids.length, out, 0);
+      gatherRows(this.#core.source, ids, 0, ids.length, out, 0);
       for (let k = 0; k < last - first; k++) {
         const rows = offsets[k + 1]! - offsets[k]!;
         result.push(new Embeddings(out.subarray(offsets[k]! * dim, offsets[k + 1]! * dim), rows, dim));
@@ -292,36 +368,17 @@ export class StaticModel {
   tokenize(input: string | readonly string[], options: TokenizeOptions = {}): Int32Array | Int32Array[] {
     const texts = textsOf(input);
     const maxLength = maxLengthOption(options, null);
-    const { ids, offsets } = this.#tokenizeBatch(texts, 0, texts.length, maxLength, new TokenBatchBuilder());
+    const { ids, offsets } = tokenizeRange(this.#core, texts, 0, texts.length, maxLength, new TokenBatchBuilder());
     const result = texts.map((_, i) => ids.slice(offsets[i]!, offsets[i + 1]!));
     return typeof input === "string" ? result[0]! : result;
   }
+}
 
-  /**
-   * Python's tokenize: cut each text to `maxLength × medianTokenLength` code points,
-   * tokenize without special tokens, drop unknown ids, then keep `maxLength` ids.
-   */
-  #tokenizeBatch(
-    texts: readonly string[],
-    first: number,
-    last: number,
-    maxLength: number | null,
-    builder: TokenBatchBuilder,
-  ): TokenBatch {
-    builder.reset();
-    const charLimit = maxLength === null ? Infinity : maxLength * this.medianTokenLength;
-    const idLimit = maxLength ?? Infinity;
-    for (let i = first; i < last; i++) {
-      let text = texts[i]!;
-      if (text.length === 0) {
-        builder.push([], null, 0);
-        continue;
-      }
-      if (charLimit !== Infinity) text = truncateCodePoints(text, charLimit);
-      builder.push(this.tokenizer.encode(toWellFormed(text)), this.unkTokenId, idLimit);
-    }
-    return builder.build();
-  }
+/** Total UTF-16 length of `texts`, counted only up to `enough`. */
+function totalLength(texts: readonly string[], enough: number): number {
+  let total = 0;
+  for (let i = 0; i < texts.length && total < enough; i++) total += texts[i]!.length;
+  return total;
 }
 
 function toEmbeddings(value: StaticModelInit["embeddings"], dim: number | undefined): Embeddings {

@@ -8,7 +8,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { endianness } from "node:os";
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from "fastify";
 import { InvalidInputError } from "../errors.js";
-import { type EmbeddingTable, meanPool } from "../model/pooling.js";
+import { type EmbeddingTable, PoolScratch, meanPool } from "../model/pooling.js";
 import type { StaticModel } from "../model/static-model.js";
 
 /** Options of {@link startServer}. */
@@ -354,7 +354,7 @@ async function embed(request: EmbeddingRequest): Promise<string> {
   const outDim = dimensions ?? dim;
   const normalize = model.normalize;
   const full = new Float32Array(dim);
-  const scratch = new Float64Array(dim);
+  const scratch = new PoolScratch(dim);
   const out = new Float32Array(texts.length * outDim);
   let tokens = 0;
   for (let first = 0; first < texts.length; first += CHUNK) {

@@ -12,6 +12,20 @@ export interface Tokenizer {
    * Ids of pieces the vocabulary cannot represent are reported as `unkId`.
    */
   encode(text: string): ArrayLike<number>;
+  /**
+   * Optional: appends the ids `encode` would return to `out`. The model's encode
+   * uses it to write ids straight into its reusable batch buffer.
+   */
+  encodeInto?(text: string, out: IdSink): void;
   /** The tokenizer serialised as a `tokenizer.json` document, for saving. */
   toJSON(): unknown;
+}
+
+/**
+ * Where {@link Tokenizer.encodeInto} appends ids: a `number[]` is one. Setting
+ * `length` lower discards the ids after it (a tokenizer may retract a word).
+ */
+export interface IdSink {
+  push(id: number): unknown;
+  length: number;
 }

@@ -5,9 +5,11 @@
  * identical to `HuggingFaceTokenizer` (which wraps `@huggingface/tokenizers`) on
  * every input; `fromJSON` returns null for any other shape, so callers fall back.
  */
-import type { Tokenizer } from "../tokenizer.js";
+import type { IdSink, Tokenizer } from "../tokenizer.js";
 import { astralFlags, bmpFlags, F_CJK, F_PUNCT, F_REMOVE, F_SPACE, F_SURROGATE } from "./char-classes.js";
+import { AddedTokens } from "../added-tokens.js";
 import { UnitTrie } from "./unit-trie.js";
+import { isRecord, specialisableDocument } from "../tokenizer-json.js";
 
 interface NormalizerOptions {
   cleanText: boolean;
@@ -31,10 +33,7 @@ export class WordPieceTokenizer implements Tokenizer {
   readonly #continuationChildren: Int32Array | null;
   readonly #terminals: Int32Array;
   /** Added tokens, matched in the raw text; null when there are none. */
-  readonly #added: UnitTrie | null;
-  readonly #addedFirst: Uint8Array;
-  readonly #addedById: Map<string, number>;
-  readonly #addedLengths: Set<number>;
+  readonly #added: AddedTokens | null;
   readonly #flags: Uint8Array;
 
   private constructor(
@@ -60,19 +59,7 @@ export class WordPieceTokenizer implements Tokenizer {
     this.#rootChildren = trie.denseChildren(0)!;
     this.#continuationChildren = continuation < 0 ? null : trie.denseChildren(continuation)!;
     this.#terminals = trie.terminals;
-    this.#addedById = added;
-    this.#addedLengths = new Set([...added.keys()].map((k) => k.length));
-    this.#addedFirst = new Uint8Array(0x10000);
-    if (added.size === 0) {
-      this.#added = null;
-    } else {
-      const addedTrie = new UnitTrie();
-      for (const [content, id] of added) {
-        addedTrie.insert(content, id);
-        this.#addedFirst[content.charCodeAt(0)] = 1;
-      }
-      this.#added = addedTrie;
-    }
+    this.#added = added.size === 0 ? null : new AddedTokens(added);
   }
 
   /**
@@ -80,17 +67,8 @@ export class WordPieceTokenizer implements Tokenizer {
    * when the document is anything else (the caller then uses HuggingFaceTokenizer).
    */
   static fromJSON(source: string | Uint8Array | object): WordPieceTokenizer | null {
-    let json: unknown = source;
-    if (typeof source === "string" || source instanceof Uint8Array) {
-      try {
-        json = JSON.parse(typeof source === "string" ? source : new TextDecoder().decode(source));
-      } catch {
-        return null;
-      }
-    }
-    if (!isRecord(json)) return null;
-    // tokenizers.js refuses documents missing any of these keys; leave that error to it.
-    for (const key of ["model", "decoder", "post_processor", "pre_tokenizer", "normalizer"]) if (!(key in json)) return null;
+    const json = specialisableDocument(source);
+    if (json === null) return null;
 
     const model = json.model;
     if (!isRecord(model) || model.type !== "WordPiece") return null;
@@ -135,44 +113,25 @@ export class WordPieceTokenizer implements Tokenizer {
 
   encode(text: string): number[] {
     const out: number[] = [];
+    this.encodeInto(text, out);
+    return out;
+  }
+
+  /** Appends the ids of `text` to `out`, as {@link encode} returns them. */
+  encodeInto(text: string, out: IdSink): void {
     const added = this.#added;
     if (added === null) {
       this.#encodeSegment(text, out);
-      return out;
+      return;
     }
-    // tokenizers.js's DictionarySplitter: leftmost, then longest, literal match in the raw text.
-    const first = this.#addedFirst;
-    const n = text.length;
     let start = 0;
-    let i = 0;
-    while (i < n) {
-      if (first[text.charCodeAt(i)] === 0) {
-        i++;
-        continue;
-      }
-      let node = 0;
-      let id = -1;
-      let end = -1;
-      for (let j = i; j < n; j++) {
-        node = added.child(node, text.charCodeAt(j));
-        if (node < 0) break;
-        const t = added.terminal(node);
-        if (t >= 0) {
-          id = t;
-          end = j + 1;
-        }
-      }
-      if (id < 0) {
-        i++;
-        continue;
-      }
-      if (i > start) this.#encodeSegment(text.slice(start, i), out);
-      out.push(id);
-      i = end;
-      start = end;
+    while (added.find(text, start)) {
+      if (added.start > start) this.#encodeSegment(text.slice(start, added.start), out);
+      out.push(added.id);
+      start = added.end;
     }
+    const n = text.length;
     if (start < n) this.#encodeSegment(start === 0 ? text : text.slice(start), out);
-    return out;
   }
 
   toJSON(): Record<string, unknown> {
@@ -180,17 +139,15 @@ export class WordPieceTokenizer implements Tokenizer {
   }
 
   /** One stretch of text between added tokens: normalize, pre-tokenize, WordPiece. */
-  #encodeSegment(segment: string, out: number[]): void {
+  #encodeSegment(segment: string, out: IdSink): void {
     const text = this.#normalizer === null ? segment : this.#normalize(segment, this.#normalizer);
     const n = text.length;
     if (n === 0) return;
     // tokenizers.js checks the whole normalized segment against the added tokens.
-    if (this.#addedLengths.has(n)) {
-      const id = this.#addedById.get(text);
-      if (id !== undefined) {
-        out.push(id);
-        return;
-      }
+    const whole = this.#added === null ? -1 : this.#added.idOf(text);
+    if (whole >= 0) {
+      out.push(whole);
+      return;
     }
     const flags = this.#flags;
     let wordStart = -1;
@@ -223,7 +180,7 @@ export class WordPieceTokenizer implements Tokenizer {
   }
 
   /** Greedy longest-match WordPiece of text[start, end), as tokenizers.js's WordPieceTokenizer. */
-  #wordPiece(text: string, start: number, end: number, out: number[]): void {
+  #wordPiece(text: string, start: number, end: number, out: IdSink): void {
     if (end - start > this.#maxChars && codePoints(text, start, end) > this.#maxChars) {
       out.push(this.unkId);
       return;
@@ -348,6 +305,3 @@ function isWellFormed(text: string): boolean {
   return !LONE_SURROGATE.test(text);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}

@@ -1,0 +1,54 @@
+/** Messages and shared counters between the encode pool and its worker threads. */
+
+/** Slots of a job's shared Int32Array control block. */
+export const CONTROL = {
+  /** The next chunk to claim; every thread claims with Atomics.add, so each chunk runs once. */
+  next: 0,
+  /** Chunks finished (or failed); the caller waits on it. */
+  done: 1,
+  /** Set to 1 by the first chunk that throws. */
+  failed: 2,
+  length: 3,
+} as const;
+
+/** A worker's slot in the pool's shared status block. */
+export const STATUS = { starting: 0, ready: 1, busy: 2, exited: 3, diedBusy: 4 } as const;
+
+/** Posts a structured-cloneable value; a MessagePort in Node. */
+export interface PortLike {
+  postMessage(value: unknown): void;
+}
+
+/** The model a worker encodes with, with its tables in SharedArrayBuffers. */
+export interface WorkerSetup {
+  tokenizerJson: string;
+  unkId: number | null;
+  medianTokenLength: number;
+  table: SharedArrayBuffer;
+  dim: number;
+  mapping: SharedArrayBuffer | null;
+  weights: SharedArrayBuffer | null;
+}
+
+/** A worker's `workerData`. */
+export interface WorkerData {
+  setup: WorkerSetup;
+  /** One Int32 slot per worker, values from {@link STATUS}. */
+  status: SharedArrayBuffer;
+  index: number;
+  /** Where the worker reports a failed chunk: `{ job, message }`. */
+  errors: PortLike;
+}
+
+/** One encode call. Each job has its own control block, so a late worker can never claim chunks of a later job. */
+export interface EncodeJob {
+  id: number;
+  texts: readonly string[];
+  chunkSize: number;
+  chunks: number;
+  maxLength: number | null;
+  normalize: boolean;
+  /** Float32 rows, `texts.length × dim`. */
+  out: SharedArrayBuffer;
+  control: SharedArrayBuffer;
+}

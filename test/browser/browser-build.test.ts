@@ -1,0 +1,89 @@
+/**
+ * The browser build has no Node import at all, static or dynamic: neither in the module
+ * graph esbuild bundles for a browser (sources with the module swap of
+ * scripts/browser-modules.ts, plus dependencies), nor in dist/browser.js when it is built,
+ * which `import "model2vec"` resolves to under the "browser" condition.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { describe, expect, it } from "vitest";
+import { esbuildBrowserModules } from "../../scripts/browser-modules.js";
+import { measureBundle, modelWireSize, nodeImports } from "../../scripts/bundle-size.js";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const dist = join(root, "dist", "browser.js");
+const built = existsSync(dist);
+if (!built) console.warn(`skipping the dist/browser.js checks: ${dist} is not built (run npm run build)`);
+
+/** The source files esbuild would put in the browser bundle, and every Node import among them. */
+async function browserGraph(): Promise<{ inputs: string[]; nodeImports: string[]; externals: string[] }> {
+  const result = await build({
+    entryPoints: [join(root, "src", "index.ts")],
+    absWorkingDir: root,
+    bundle: true,
+    platform: "browser",
+    format: "esm",
+    target: "es2022",
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+    outfile: "browser.js",
+    packages: "external",
+    plugins: [esbuildBrowserModules()],
+  });
+  const externals = Object.values(result.metafile.outputs).flatMap((output) => output.imports.map((record) => record.path));
+  return { inputs: Object.keys(result.metafile.inputs), nodeImports: nodeImports(result.metafile), externals: [...new Set(externals)].sort() };
+}
+
+describe("the browser build", () => {
+  it("swaps every Node-only module for its browser variant and imports no Node builtin", async () => {
+    const graph = await browserGraph();
+    expect(graph.nodeImports).toEqual([]);
+    // The Node-only modules are absent; their browser variants are in.
+    for (const nodeOnly of ["src/model/load-pretrained.ts", "src/io/write-folder.ts", "src/io/node-file-source.ts", "src/hub/push.ts", "src/hub/settings.ts", "src/hub/cache.ts", "src/distill/load-teacher.ts"]) {
+      expect(graph.inputs).not.toContain(nodeOnly);
+    }
+    for (const variant of ["src/model/load-pretrained.browser.ts", "src/io/write-folder.browser.ts", "src/hub/push.browser.ts", "src/distill/load-teacher.browser.ts", "src/model/load-url.ts"]) {
+      expect(graph.inputs).toContain(variant);
+    }
+    // No source file in the graph has a `node:` import of its own.
+    for (const input of graph.inputs.filter((file) => file.startsWith("src/"))) {
+      const source = readFileSync(join(root, input), "utf8");
+      expect(source, input).not.toMatch(/^\s*import[^;]*from\s*["']node:|import\(\s*["']node:/m);
+    }
+    // The only package left to the application's bundler is the tokenizer library.
+    expect(graph.externals).toEqual(["@huggingface/tokenizers"]);
+  });
+
+  it("bundles with its dependencies for a browser with no Node builtin, and resolves through the package's browser condition", async () => {
+    const graph = await measureBundle().catch((error: { errors?: { text: string }[] }) => {
+      throw new Error(`esbuild could not bundle "model2vec" for a browser: ${error.errors?.map((e) => e.text).join("; ")}`);
+    });
+    expect(graph.nodeImports).toEqual([]);
+    if (built) expect(graph.inputs).toContain("dist/browser.js");
+    const model = modelWireSize();
+    console.log(
+      `browser bundle of StaticModel: raw ${graph.raw} B, min ${graph.min} B, gzip ${graph.gzip} B; model: ${model.map((f) => `${f.file} ${f.raw} B (gzip ${f.gzip} B)`).join(", ")}`,
+    );
+    // A budget, so that a change pulling in something large is noticed.
+    expect(graph.gzip).toBeLessThan(60 * 1024);
+  });
+
+  it.skipIf(!built)("dist/browser.js imports nothing but @huggingface/tokenizers (no node: import, not even a dynamic one)", async () => {
+    // Re-parse the built file: esbuild lists every import statement, import() and require() call.
+    const result = await build({ entryPoints: [dist], bundle: true, write: false, metafile: true, logLevel: "silent", outfile: "out.js", external: ["*"], platform: "neutral" });
+    const input = Object.entries(result.metafile.inputs).find(([file]) => file.endsWith("dist/browser.js"))![1];
+    expect([...new Set(input.imports.map((record) => record.path))]).toEqual(["@huggingface/tokenizers"]);
+    expect(readFileSync(dist, "utf8")).not.toMatch(/\bfrom\s*["']node:|\bimport\(\s*["']node:|^import\s*["']node:/m);
+  });
+
+  it("is what the package's exports select for browsers", () => {
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { exports: Record<string, Record<string, unknown>>; sideEffects: unknown };
+    const conditions = Object.keys(pkg.exports["."]!);
+    expect(conditions[0]).toBe("browser");
+    expect(pkg.exports["."]!.browser).toEqual({ types: "./dist/index.d.ts", default: "./dist/browser.js" });
+    expect(pkg.sideEffects).toBe(false);
+  });
+});

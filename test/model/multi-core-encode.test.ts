@@ -1,0 +1,122 @@
+import { execFile } from "node:child_process";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterEach, describe, expect, it } from "vitest";
+import { Model2VecError, StaticModel } from "../../src/index.js";
+import { differentialCorpus } from "../tokenizer/differential-corpus.js";
+import { EncodeScratch, encodeRange } from "../../src/model/encode-core.js";
+import { EncodePool } from "../../src/model/encode-pool.js";
+import { loadTokenizer } from "../../src/tokenizer/load-tokenizer.js";
+import { loadGenerated } from "../fixtures/index.js";
+import { unigramTokenizerJson } from "../fixtures/tokenizers.js";
+
+/** Enough text to cross the multi-core threshold (64 Ki UTF-16 units) several times over. */
+const LARGE = differentialCorpus(6_000, 7);
+const opened: StaticModel[] = [];
+
+function model(spec: Parameters<typeof loadGenerated>[0] = {}, normalize = true): StaticModel {
+  const { model } = loadGenerated({ dim: 48, ...spec }, { normalize });
+  opened.push(model);
+  return model;
+}
+
+const isShared = (array: Float32Array) => array.buffer instanceof SharedArrayBuffer;
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((m) => m.close()));
+});
+
+describe("multi-core encode", () => {
+  it("gives bit-identical rows in input order, with weights, mapping, normalisation and cuts", () => {
+    const variants = [
+      model(),
+      model({ weights: true }, false),
+      model({ clusters: 17, weightsDtype: "F32" }),
+      model({ tokenizer: unigramTokenizerJson(), dtype: "F16" }),
+    ];
+    for (const m of variants) {
+      for (const options of [{}, { maxLength: 3 }, { maxLength: null }, { normalize: false }]) {
+        const single = m.encode(LARGE, { ...options, threads: 1 });
+        const parallel = m.encode(LARGE, { ...options, threads: 2 });
+        expect(isShared(parallel.data)).toBe(true);
+        expect(isShared(single.data)).toBe(false);
+        expect(parallel.rows).toBe(LARGE.length);
+        expect(Buffer.from(parallel.data.buffer).equals(Buffer.from(single.data.buffer))).toBe(true);
+      }
+    }
+  });
+
+  it("starts the pool automatically for large inputs only, and moves the table into shared memory once", () => {
+    const m = model();
+    const before = m.embedding.data.slice();
+    expect(isShared(m.encode(LARGE.slice(0, 20)).data)).toBe(false);
+    expect(isShared(m.embedding.data)).toBe(false);
+    m.encode(LARGE); // default threads: every core
+    if (availableParallelism() > 1) expect(isShared(m.embedding.data)).toBe(true);
+    expect(m.embedding.data).toEqual(before);
+    // Small calls stay on the calling thread even with a pool open.
+    expect(isShared(m.encode(LARGE.slice(0, 20)).data)).toBe(false);
+  });
+
+  it("can be opted out of", () => {
+    const m = model();
+    expect(isShared(m.encode(LARGE, { threads: 1 }).data)).toBe(false);
+    expect(isShared(m.embedding.data)).toBe(false);
+  });
+
+  it("rejects a bad threads option", () => {
+    const m = model();
+    for (const threads of [0, -1, 1.5, Number.NaN, "2"]) {
+      expect(() => m.encode(["a"], { threads: threads as number })).toThrow(/threads must be a positive integer/);
+    }
+  });
+
+  it("propagates an error met in a worker thread, and one met on the calling thread", async () => {
+    const { generated } = loadGenerated({ dim: 16 });
+    const tokenizer = loadTokenizer(generated.tokenizerJson);
+    const core = { tokenizer, unkId: tokenizer.unkId, medianTokenLength: 4, source: { table: generated.table, dim: 16, mapping: null, weights: null } };
+    const pool = EncodePool.open(core, generated.tokenizerJson, 2)!;
+    try {
+      while (pool.readyWorkers < 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      // Chunks hold 2 texts here. The caller claims chunk 0, two long texts; the worker meanwhile claims chunk 1, with the poison.
+      // (A fault no public path can reach: StaticModel.encode rejects non-strings up front.)
+      const poison = { length: 5 } as unknown as string;
+      const texts = Array.from({ length: 64 }, (_, i) => (i < 2 ? "hello world ".repeat(150_000) : "hello"));
+      texts[2] = poison;
+      expect(() => pool.encode(texts, null, true)).toThrow(new Model2VecError("encode failed in a worker thread: text.replace is not a function"));
+      texts[2] = "hello";
+      texts[0] = poison;
+      expect(() => pool.encode(texts, null, true)).toThrow(/text\.replace is not a function/);
+      // The pool still works afterwards, with rows in order.
+      texts[0] = "world";
+      const rows = pool.encode(texts, null, true);
+      const single = new Float32Array(rows.length);
+      encodeRange(core, texts, 0, texts.length, null, true, single, new EncodeScratch(16));
+      expect(rows).toEqual(single);
+      expect(pool.usable).toBe(true);
+    } finally {
+      await pool.close();
+    }
+    expect(pool.usable).toBe(false);
+  });
+
+  it("keeps working on one thread after close()", async () => {
+    const m = model();
+    const expected = m.encode(LARGE, { threads: 1 }).data;
+    m.encode(LARGE, { threads: 2 });
+    await m.close();
+    const after = m.encode(LARGE, { threads: 2 });
+    expect(isShared(after.data)).toBe(false);
+    expect(after.data).toEqual(expected);
+    await m.close(); // idempotent
+  });
+
+  it("never keeps a process alive", async () => {
+    const script = fileURLToPath(new URL("./multi-core-exit.fixture.ts", import.meta.url));
+    const started = performance.now();
+    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", script], { timeout: 30_000 });
+    expect(stdout.trim()).toBe("encoded 6000 rows on shared memory");
+    expect(performance.now() - started).toBeLessThan(30_000);
+  });
+});
