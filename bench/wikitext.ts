@@ -16,3 +16,33 @@ export function wikitextSentences(paths: readonly string[]): string[] {
   }
   return sentences;
 }
+
+/**
+ * Documents of `min`–`max` characters: consecutive sentences joined with " . " (as
+ * wikitext writes them) until a seeded target length drawn uniformly from
+ * [min, max]. A document closes early rather than pass `max`; the trailing
+ * remainder shorter than `min` is dropped.
+ */
+export function wikitextDocuments(sentences: readonly string[], random: () => number, min = 500, max = 3000): string[] {
+  const documents: string[] = [];
+  const nextTarget = () => min + Math.floor(random() * (max - min + 1));
+  let target = nextTarget();
+  let doc = "";
+  for (const sentence of sentences) {
+    const joined = doc === "" ? sentence : `${doc} . ${sentence}`;
+    if (joined.length > max && doc.length >= min) {
+      documents.push(doc);
+      doc = sentence;
+      target = nextTarget();
+    } else {
+      doc = joined;
+    }
+    if (doc.length >= target) {
+      documents.push(doc);
+      doc = "";
+      target = nextTarget();
+    }
+  }
+  if (doc.length >= min) documents.push(doc);
+  return documents;
+}
