@@ -20,25 +20,10 @@ export class DoubleArrayTrie {
    * @param keys - Distinct non-empty keys; key `i` gets id `i`.
    */
   constructor(keys: readonly string[]) {
-    // A plain trie first: children per node as unit → node maps.
-    const children: Map<number, number>[] = [new Map()];
-    const ends: number[] = [-1];
-    for (let id = 0; id < keys.length; id++) {
-      const key = keys[id]!;
-      let node = 0;
-      for (let i = 0; i < key.length; i++) {
-        const unit = key.charCodeAt(i);
-        let next = children[node]!.get(unit);
-        if (next === undefined) {
-          next = children.length;
-          children.push(new Map());
-          ends.push(-1);
-          children[node]!.set(unit, next);
-        }
-        node = next;
-      }
-      ends[node] = id;
-    }
+    // Keys sorted by code units: every node's keys are then one contiguous range, and
+    // its children are the runs of equal units at the node's depth. No per-node maps.
+    const order = Int32Array.from(keys.keys()).sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
+    const sorted = Array.from(order, (id) => keys[id]!);
 
     // Place nodes breadth-first. `nextFree` links each taken slot towards the next free
     // one (union-find with path halving), so the search skips the dense regions.
@@ -46,7 +31,7 @@ export class DoubleArrayTrie {
     let base: Int32Array = new Int32Array(size);
     let check: Int32Array = new Int32Array(size).fill(-1);
     let terminal: Int32Array = new Int32Array(size).fill(-1);
-    let nextFree: Int32Array = Int32Array.from({ length: size + 1 }, (_, i) => i);
+    let nextFree: Int32Array = identity(size + 1);
     const findFree = (from: number): number => {
       let i = from;
       while (nextFree[i] !== i) {
@@ -55,18 +40,28 @@ export class DoubleArrayTrie {
       }
       return i;
     };
-    const take = (slot: number): void => {
-      nextFree[slot] = slot + 1;
-    };
     check[0] = 0;
-    take(0);
-    terminal[0] = ends[0]!;
-    const slotOf = new Int32Array(children.length);
-    const queue = [0];
-    for (let q = 0; q < queue.length; q++) {
-      const node = queue[q]!;
-      const slot = slotOf[node]!;
-      const units = [...children[node]!.keys()].sort((a, b) => a - b);
+    nextFree[0] = 1;
+    // The queue holds, per node: its slot, its depth, and its range [lo, hi) of sorted keys.
+    const queue: number[] = [0, 0, 0, sorted.length];
+    const units: number[] = [];
+    const starts: number[] = [];
+    for (let q = 0; q < queue.length; q += 4) {
+      const slot = queue[q]!;
+      const depth = queue[q + 1]!;
+      let lo = queue[q + 2]!;
+      const hi = queue[q + 3]!;
+      // A key ending here sorts first in its range (it is a prefix of the others).
+      if (lo < hi && sorted[lo]!.length === depth) terminal[slot] = order[lo++]!;
+      units.length = 0;
+      starts.length = 0;
+      for (let k = lo; k < hi; k++) {
+        const unit = sorted[k]!.charCodeAt(depth);
+        if (units.length === 0 || units[units.length - 1] !== unit) {
+          units.push(unit);
+          starts.push(k);
+        }
+      }
       if (units.length === 0) continue;
       // Try each free slot for the first child; offset >= 1 keeps the root's slot 0 apart.
       const first = units[0]!;
@@ -78,22 +73,21 @@ export class DoubleArrayTrie {
           base = grow(base, grown, 0);
           check = grow(check, grown, -1);
           terminal = grow(terminal, grown, -1);
-          const links = Int32Array.from({ length: grown + 1 }, (_, i) => i);
+          const links = identity(grown + 1);
           links.set(nextFree.subarray(0, size));
           nextFree = links;
           size = grown;
         }
-        if (units.every((u) => check[offset + u] === -1)) break;
+        let fits = true;
+        for (let u = 0; u < units.length && fits; u++) fits = check[offset + units[u]!] === -1;
+        if (fits) break;
       }
       base[slot] = offset;
-      for (const unit of units) {
-        const child = children[node]!.get(unit)!;
-        const childSlot = offset + unit;
+      for (let u = 0; u < units.length; u++) {
+        const childSlot = offset + units[u]!;
         check[childSlot] = slot;
-        take(childSlot);
-        terminal[childSlot] = ends[child]!;
-        slotOf[child] = childSlot;
-        queue.push(child);
+        nextFree[childSlot] = childSlot + 1;
+        queue.push(childSlot, depth + 1, starts[u]!, u + 1 < units.length ? starts[u + 1]! : hi);
       }
     }
     // Padding past the last slot keeps `base[node] + unit` in bounds for every unit.
@@ -112,6 +106,12 @@ export class DoubleArrayTrie {
     const next = this.base[node]! + unit;
     return this.check[next] === node ? next : -1;
   }
+}
+
+function identity(length: number): Int32Array {
+  const array = new Int32Array(length);
+  for (let i = 0; i < length; i++) array[i] = i;
+  return array;
 }
 
 function grow(array: Int32Array, size: number, fill: number): Int32Array {
