@@ -17,11 +17,14 @@ import { codePointLength } from "./text.js";
 import { TokenBatchBuilder } from "./token-batch.js";
 
 /**
- * Below this many UTF-16 units of input, encode stays on the calling thread:
- * posting the texts to workers and waking them costs more than it saves.
- * Measured by bench/threads.bench.ts.
+ * Input sizes (UTF-16 units) from which encode uses worker threads. Starting the
+ * pool costs the calling thread about 30 ms once (the table's copy into shared
+ * memory, the tokenizer's JSON), so only a large call starts it; once running,
+ * it pays from about 8 Ki units (bench/threads.bench.ts, 2 cores: 1.5× at 8 Ki,
+ * 1.85× at 32 Ki, 1.9–2.1× beyond).
  */
-const PARALLEL_MIN_UNITS = 64 * 1024;
+const POOL_START_UNITS = 64 * 1024;
+const POOL_USE_UNITS = 8 * 1024;
 
 /** Everything a StaticModel is made of. Only `embeddings` and `tokenizer` are required. */
 export interface StaticModelInit {
@@ -290,7 +293,7 @@ export class StaticModel {
     const normalize = options.normalize === undefined ? this.#normalize : booleanOption(options, "normalize");
     const threads = threadsOption(options);
     const dim = this.dim;
-    const pool = threads > 1 && texts.length > 1 && totalLength(texts, PARALLEL_MIN_UNITS) >= PARALLEL_MIN_UNITS ? this.#encodePool(threads) : null;
+    const pool = threads > 1 && texts.length > 1 ? this.#encodePool(threads, totalLength(texts, POOL_START_UNITS)) : null;
     let out: Float32Array;
     if (pool !== null) {
       out = pool.encode(texts, maxLength, normalize);
@@ -306,10 +309,13 @@ export class StaticModel {
   }
 
   /**
-   * The worker pool, started on first use with `threads` threads. The model's
-   * tables move into the SharedArrayBuffers the workers read, so they are held once.
+   * The worker pool for a call of `units` UTF-16 units, or null to stay on this
+   * thread. The pool starts with `threads` threads on the first large call; the
+   * model's tables then move into the SharedArrayBuffers the workers read, so
+   * they are held once.
    */
-  #encodePool(threads: number): EncodePool | null {
+  #encodePool(threads: number, units: number): EncodePool | null {
+    if (units < POOL_USE_UNITS || (this.#pool === undefined && units < POOL_START_UNITS)) return null;
     if (this.#pool === undefined) {
       this.#pool = isRebuildable(this.tokenizer) ? EncodePool.open(this.#core, JSON.stringify(this.tokenizer.toJSON()), threads) : null;
       if (this.#pool !== null) {

@@ -21,6 +21,18 @@ function model(spec: Parameters<typeof loadGenerated>[0] = {}, normalize = true)
   return model;
 }
 
+/** The shortest prefix of LARGE with at least `units` UTF-16 units. */
+function prefixOfUnits(units: number): string[] {
+  let total = 0;
+  const prefix: string[] = [];
+  for (const text of LARGE) {
+    if (total >= units) break;
+    prefix.push(text);
+    total += text.length;
+  }
+  return prefix;
+}
+
 const isShared = (array: Float32Array) => array.buffer instanceof SharedArrayBuffer;
 
 afterEach(async () => {
@@ -47,16 +59,21 @@ describe("multi-core encode", () => {
     }
   });
 
-  it("starts the pool automatically for large inputs only, and moves the table into shared memory once", () => {
+  it("starts the pool on a large call only, then uses it from medium calls on, with the table moved into shared memory", () => {
     const m = model();
     const before = m.embedding.data.slice();
-    expect(isShared(m.encode(LARGE.slice(0, 20)).data)).toBe(false);
+    const small = LARGE.slice(0, 20);
+    const medium = prefixOfUnits(16 * 1024);
+    expect(isShared(m.encode(small).data)).toBe(false);
+    expect(isShared(m.encode(medium).data)).toBe(false); // too small to start the pool
     expect(isShared(m.embedding.data)).toBe(false);
     m.encode(LARGE); // default threads: every core
-    if (availableParallelism() > 1) expect(isShared(m.embedding.data)).toBe(true);
+    if (availableParallelism() > 1) {
+      expect(isShared(m.embedding.data)).toBe(true);
+      expect(isShared(m.encode(medium).data)).toBe(true);
+    }
     expect(m.embedding.data).toEqual(before);
-    // Small calls stay on the calling thread even with a pool open.
-    expect(isShared(m.encode(LARGE.slice(0, 20)).data)).toBe(false);
+    expect(isShared(m.encode(small).data)).toBe(false); // below 8 Ki units: never worth waking a worker
   });
 
   it("can be opted out of", () => {
