@@ -22,8 +22,9 @@ export class DoubleArrayTrie {
   constructor(keys: readonly string[]) {
     // Keys sorted by code units: every node's keys are then one contiguous range, and
     // its children are the runs of equal units at the node's depth. No per-node maps.
-    const order = Int32Array.from(keys.keys()).sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
-    const sorted = Array.from(order, (id) => keys[id]!);
+    // (The default sort compares strings by UTF-16 code units, natively: no comparator calls.)
+    const sorted = [...keys].sort();
+    const idOf = new Map(keys.map((key, id) => [key, id]));
 
     // Place nodes breadth-first. `nextFree` links each taken slot towards the next free
     // one (union-find with path halving), so the search skips the dense regions.
@@ -52,7 +53,7 @@ export class DoubleArrayTrie {
       let lo = queue[q + 2]!;
       const hi = queue[q + 3]!;
       // A key ending here sorts first in its range (it is a prefix of the others).
-      if (lo < hi && sorted[lo]!.length === depth) terminal[slot] = order[lo++]!;
+      if (lo < hi && sorted[lo]!.length === depth) terminal[slot] = idOf.get(sorted[lo++]!)!;
       units.length = 0;
       starts.length = 0;
       for (let k = lo; k < hi; k++) {
