@@ -4,7 +4,7 @@
  * any token starts (its DictionarySplitter); and a whole normalized section that
  * equals a token becomes that token. Shared by the specialised tokenizers.
  */
-import { UnitTrie } from "./wordpiece/unit-trie.js";
+import { UnitTrie } from "./unit-trie.js";
 
 export class AddedTokens {
   /** Where the match last found by {@link find} starts and ends, and its id. */

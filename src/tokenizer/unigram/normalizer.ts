@@ -12,7 +12,7 @@
  * then run in place on the buffer. A sequence the fast path cannot express still
  * works, through `normalize` only.
  */
-import { astralFlags, bmpFlags, F_CJK, F_REMOVE, F_SPACE, F_SURROGATE } from "../wordpiece/char-classes.js";
+import { astralFlags, bmpFlags, F_CJK, F_REMOVE, F_SPACE, F_SURROGATE } from "../char-classes.js";
 import { isRecord } from "../tokenizer-json.js";
 
 type UnicodeForm = "NFC" | "NFD" | "NFKC" | "NFKD";

@@ -6,9 +6,9 @@
  * every input; `fromJSON` returns null for any other shape, so callers fall back.
  */
 import type { IdSink, Tokenizer } from "../tokenizer.js";
-import { astralFlags, bmpFlags, F_CJK, F_PUNCT, F_REMOVE, F_SPACE, F_SURROGATE } from "./char-classes.js";
+import { astralFlags, bmpFlags, F_CJK, F_PUNCT, F_REMOVE, F_SPACE, F_SURROGATE } from "../char-classes.js";
 import { AddedTokens } from "../added-tokens.js";
-import { UnitTrie } from "./unit-trie.js";
+import { UnitTrie } from "../unit-trie.js";
 import { isRecord, specialisableDocument } from "../tokenizer-json.js";
 
 interface NormalizerOptions {

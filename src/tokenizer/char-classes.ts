@@ -1,5 +1,6 @@
 /**
- * Character classes for the BERT WordPiece fast path, built once from the same
+ * Character classes of BertNormalizer / BertPreTokenizer (the WordPiece and Unigram
+ * fast paths), built once from the same
  * Unicode regular expressions `@huggingface/tokenizers` uses, so both agree on
  * every code point (including the JS engine's Unicode version).
  */
