@@ -10,7 +10,7 @@ import { isRebuildable } from "../tokenizer/load-tokenizer.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
 import { Embeddings } from "./embeddings.js";
 import { type EncodeCore, EncodeScratch, encodeRange, tokenizeRange } from "./encode-core.js";
-import { EncodePool, availableThreads } from "./encode-pool.js";
+import { EncodePool } from "./encode-pool.js";
 import { type ModelFiles, modelInitFromFiles } from "./model-files.js";
 import { gatherRows } from "./pooling.js";
 import { codePointLength } from "./text.js";

@@ -12,13 +12,14 @@
  * then run in place on the buffer. A sequence the fast path cannot express still
  * works, through `normalize` only.
  */
-import { astralFlags, bmpFlags, F_CJK, F_REMOVE, F_SPACE, F_SURROGATE } from "../char-classes.js";
+import { type BertNormalizerOptions, bertNormalize, parseBertNormalizer } from "../bert-normalizer.js";
+import { bmpFlags, F_SPACE } from "../char-classes.js";
 import { isRecord } from "../tokenizer-json.js";
 
 type UnicodeForm = "NFC" | "NFD" | "NFKC" | "NFKD";
 
 type Step =
-  | { kind: "bert"; cleanText: boolean; chinese: boolean; lowercase: boolean; stripAccents: boolean }
+  | ({ kind: "bert" } & BertNormalizerOptions)
   | { kind: "unicode"; form: UnicodeForm }
   | { kind: "lowercase" }
   | { kind: "stripAccents" }
@@ -40,7 +41,6 @@ export interface Window {
 }
 
 const MARK = /\p{M}/gu;
-const MARK_NONSPACING = /\p{Mn}/gu;
 const NON_ASCII = /[^\x00-\x7f]/;
 // tokenizers.js rewrites Oniguruma's \s to \p{White_Space}.
 const WHITESPACE_RUN = /\p{White_Space}+/gu;
@@ -142,13 +142,9 @@ function parseSteps(config: unknown, steps: Step[]): boolean {
       return Array.isArray(normalizers) && normalizers.every((n) => parseSteps(n, steps));
     }
     case "BertNormalizer": {
-      const { clean_text, handle_chinese_chars, lowercase, strip_accents } = config;
-      // Rust and tokenizers.js default missing options differently; require them.
-      if (typeof clean_text !== "boolean" || typeof handle_chinese_chars !== "boolean" || typeof lowercase !== "boolean") return false;
-      if (strip_accents !== null && strip_accents !== undefined && typeof strip_accents !== "boolean") return false;
-      // tokenizers.js: with lowercase, accents go unless strip_accents is exactly false; without, only when true.
-      const stripAccents = lowercase ? strip_accents !== false : strip_accents === true;
-      steps.push({ kind: "bert", cleanText: clean_text, chinese: handle_chinese_chars, lowercase, stripAccents });
+      const options = parseBertNormalizer(config);
+      if (options === undefined) return false;
+      steps.push({ kind: "bert", ...options });
       return true;
     }
     case "NFC":
@@ -228,64 +224,6 @@ function applyStep(step: Step, text: string): string {
     case "prepend":
       return step.prepend + text;
   }
-}
-
-/** tokenizers.js's BertNormalizer: clean_text, tokenize_chinese_chars, lowercase, strip_accents. */
-function bertNormalize(input: string, step: Extract<Step, { kind: "bert" }>): string {
-  let text = input;
-  if (step.cleanText || step.chinese) text = cleanAndPad(text, step.cleanText, step.chinese);
-  if (step.lowercase) text = text.toLowerCase();
-  if (step.stripAccents && NON_ASCII.test(text)) text = text.normalize("NFD").replace(MARK_NONSPACING, "");
-  return text;
-}
-
-/**
- * clean_text (drop NUL, U+FFFD, controls other than \t \n \r, format and private-use
- * characters and lone surrogates; map each BMP whitespace character to a space),
- * then tokenize_chinese_chars (pad BMP CJK ideographs with spaces: tokenizers.js
- * tests UTF-16 units, so astral ideographs are left alone).
- */
-function cleanAndPad(text: string, clean: boolean, chinese: boolean): string {
-  const flags = bmpFlags();
-  const n = text.length;
-  const mask = (clean ? F_REMOVE | F_SURROGATE | F_SPACE : 0) | (chinese ? F_CJK : 0);
-  let k = 0;
-  // A plain space needs no change.
-  while (k < n && ((flags[text.charCodeAt(k)]! & mask) === 0 || text.charCodeAt(k) === 0x20)) k++;
-  if (k === n) return text;
-  const parts: string[] = [text.slice(0, k)];
-  let run = k;
-  let i = k;
-  while (i < n) {
-    const unit = text.charCodeAt(i);
-    const f = flags[unit]!;
-    if (f & F_SURROGATE) {
-      const pair = unit <= 0xdbff && i + 1 < n && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
-      if (clean && (!pair || astralFlags(((unit - 0xd800) << 10) + (text.charCodeAt(i + 1) - 0xdc00) + 0x10000) & F_REMOVE)) {
-        if (i > run) parts.push(text.slice(run, i));
-        i += pair ? 2 : 1;
-        run = i;
-        continue;
-      }
-      i += pair ? 2 : 1;
-      continue;
-    }
-    if (clean && f & (F_REMOVE | F_SPACE) && unit !== 0x20) {
-      if (i > run) parts.push(text.slice(run, i));
-      if (!(f & F_REMOVE)) parts.push(" ");
-      run = ++i;
-      continue;
-    }
-    if (chinese && f & F_CJK) {
-      if (i > run) parts.push(text.slice(run, i));
-      parts.push(" ", text[i]!, " ");
-      run = ++i;
-      continue;
-    }
-    i++;
-  }
-  if (run < n) parts.push(text.slice(run));
-  return parts.join("");
 }
 
 /** Steps that act on each character of an all-ASCII text independently (and keep it ASCII-keyed). */

@@ -5,28 +5,20 @@
  * identical to `HuggingFaceTokenizer` (which wraps `@huggingface/tokenizers`) on
  * every input; `fromJSON` returns null for any other shape, so callers fall back.
  */
+import { type BertNormalizerOptions, bertNormalize, parseBertNormalizer } from "../bert-normalizer.js";
 import type { IdSink, Tokenizer } from "../tokenizer.js";
-import { astralFlags, bmpFlags, F_CJK, F_PUNCT, F_REMOVE, F_SPACE, F_SURROGATE } from "../char-classes.js";
+import { astralFlags, bmpFlags, F_PUNCT, F_SPACE, F_SURROGATE } from "../char-classes.js";
 import { AddedTokens } from "../added-tokens.js";
 import { UnitTrie } from "../unit-trie.js";
 import { isRecord, specialisableDocument } from "../tokenizer-json.js";
 
-interface NormalizerOptions {
-  cleanText: boolean;
-  handleChineseChars: boolean;
-  lowercase: boolean;
-  stripAccents: boolean;
-}
-
-const NON_ASCII = /[^\x00-\x7f]/;
-const MARK_NONSPACING = /\p{Mn}/gu;
 const CONTINUATION = "##";
 
 export class WordPieceTokenizer implements Tokenizer {
   readonly vocabulary: readonly string[];
   readonly unkId: number;
   readonly #json: Record<string, unknown>;
-  readonly #normalizer: NormalizerOptions | null;
+  readonly #normalizer: BertNormalizerOptions | null;
   readonly #maxChars: number;
   readonly #vocab: UnitTrie;
   readonly #rootChildren: Int32Array;
@@ -40,7 +32,7 @@ export class WordPieceTokenizer implements Tokenizer {
     json: Record<string, unknown>,
     vocabulary: string[],
     unkId: number,
-    normalizer: NormalizerOptions | null,
+    normalizer: BertNormalizerOptions | null,
     maxChars: number,
     added: Map<string, number>,
   ) {
@@ -140,7 +132,7 @@ export class WordPieceTokenizer implements Tokenizer {
 
   /** One stretch of text between added tokens: normalize, pre-tokenize, WordPiece. */
   #encodeSegment(segment: string, out: IdSink): void {
-    const text = this.#normalizer === null ? segment : this.#normalize(segment, this.#normalizer);
+    const text = this.#normalizer === null ? segment : bertNormalize(segment, this.#normalizer);
     const n = text.length;
     if (n === 0) return;
     // tokenizers.js checks the whole normalized segment against the added tokens.
@@ -214,79 +206,11 @@ export class WordPieceTokenizer implements Tokenizer {
       pos = bestEnd;
     }
   }
-
-  /** BertNormalizer exactly as tokenizers.js runs it, with fast paths for clean ASCII text. */
-  #normalize(input: string, options: NormalizerOptions): string {
-    let text = input;
-    const mask = (options.cleanText ? F_REMOVE | F_SURROGATE : 0) | (options.handleChineseChars ? F_CJK : 0);
-    if (mask !== 0) {
-      const flags = this.#flags;
-      const n = text.length;
-      let k = 0;
-      while (k < n && (flags[text.charCodeAt(k)]! & mask) === 0) k++;
-      if (k < n) text = this.#cleanSlow(text, k, options);
-    }
-    if (options.lowercase) {
-      text = text.toLowerCase();
-      if (options.stripAccents && NON_ASCII.test(text)) text = text.normalize("NFD").replace(MARK_NONSPACING, "");
-    } else if (options.stripAccents && NON_ASCII.test(text)) {
-      text = text.normalize("NFD").replace(MARK_NONSPACING, "");
-    }
-    return text;
-  }
-
-  /** clean_text then tokenize_chinese_chars, from the first unit that needs either. */
-  #cleanSlow(text: string, from: number, options: NormalizerOptions): string {
-    const flags = this.#flags;
-    const n = text.length;
-    const parts: string[] = [];
-    let run = 0;
-    let i = from;
-    while (i < n) {
-      const unit = text.charCodeAt(i);
-      const f = flags[unit]!;
-      if (f & F_SURROGATE) {
-        const pair = unit <= 0xdbff && i + 1 < n && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
-        if (options.cleanText) {
-          const remove = pair ? (astralFlags(((unit - 0xd800) << 10) + (text.charCodeAt(i + 1) - 0xdc00) + 0x10000) & F_REMOVE) !== 0 : true;
-          if (remove) {
-            if (i > run) parts.push(text.slice(run, i));
-            i += pair ? 2 : 1;
-            run = i;
-            continue;
-          }
-        }
-        i += pair ? 2 : 1;
-        continue;
-      }
-      if (options.cleanText && f & F_REMOVE) {
-        if (i > run) parts.push(text.slice(run, i));
-        run = ++i;
-        continue;
-      }
-      if (options.handleChineseChars && f & F_CJK) {
-        if (i > run) parts.push(text.slice(run, i));
-        parts.push(" ", text[i]!, " ");
-        run = ++i;
-        continue;
-      }
-      i++;
-    }
-    if (run < n) parts.push(text.slice(run));
-    return parts.join("");
-  }
 }
 
 /** The normalizer options, null for no normalizer, or undefined when unsupported. */
-function parseNormalizer(value: unknown): NormalizerOptions | null | undefined {
-  if (value === null) return null;
-  if (!isRecord(value) || value.type !== "BertNormalizer") return undefined;
-  const { clean_text, handle_chinese_chars, lowercase, strip_accents } = value;
-  if (typeof clean_text !== "boolean" || typeof handle_chinese_chars !== "boolean" || typeof lowercase !== "boolean") return undefined;
-  if (strip_accents !== null && strip_accents !== undefined && typeof strip_accents !== "boolean") return undefined;
-  // tokenizers.js: with lowercase, accents go unless strip_accents is exactly false; without, only when true.
-  const stripAccents = lowercase ? strip_accents !== false : strip_accents === true;
-  return { cleanText: clean_text, handleChineseChars: handle_chinese_chars, lowercase, stripAccents };
+function parseNormalizer(value: unknown): BertNormalizerOptions | null | undefined {
+  return value === null ? null : parseBertNormalizer(value);
 }
 
 function codePoints(text: string, start: number, end: number): number {
