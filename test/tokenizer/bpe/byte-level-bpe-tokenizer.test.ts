@@ -9,6 +9,7 @@ import { loadTokenizer } from "../../../src/tokenizer/load-tokenizer.js";
 import { byteLevelBpeJson } from "../../fixtures/byte-level-bpe.js";
 import { byteLevelBpeTokenizerJson, unigramTokenizerJson, wordPieceTokenizerJson } from "../../fixtures/tokenizers.js";
 import { differentialCorpus } from "../differential-corpus.js";
+import { disagreements, pairFor } from "../differential.js";
 
 /** Inputs in the differential corpus; raise to 100_000 for a deeper (slower) run. */
 const CORPUS_SIZE = Number(process.env.TOKENIZER_CORPUS_SIZE ?? 20_000);
@@ -65,24 +66,8 @@ function withAddedTokens(texts: readonly string[]): string[] {
   });
 }
 
-/** Differing inputs (at most `limit`), each with both id lists, for a readable failure. */
-function disagreements(fast: ByteLevelBpeTokenizer, general: HuggingFaceTokenizer, inputs: readonly string[], limit = 5) {
-  const found: { text: string; fast: number[]; general: number[] }[] = [];
-  for (const text of inputs) {
-    const a = Array.from(fast.encode(text));
-    const b = general.encode(text);
-    if (a.length !== b.length || a.some((id, i) => id !== b[i])) {
-      found.push({ text: JSON.stringify(text), fast: a, general: b });
-      if (found.length >= limit) break;
-    }
-  }
-  return found;
-}
-
 function pair(json: object) {
-  const fast = ByteLevelBpeTokenizer.fromJSON(json);
-  expect(fast).not.toBeNull();
-  return { fast: fast!, general: HuggingFaceTokenizer.fromJSON(json) };
+  return pairFor((document) => ByteLevelBpeTokenizer.fromJSON(document), json);
 }
 
 const corpus = differentialCorpus(CORPUS_SIZE, SEED).map(toWellFormed);

@@ -12,6 +12,7 @@ import { UnigramTokenizer } from "../../../src/tokenizer/unigram/unigram-tokeniz
 import { unigramTokenizerJson, wordLevelTokenizerJson, wordPieceTokenizerJson } from "../../fixtures/tokenizers.js";
 import { sharedPath } from "../../shared.js";
 import { differentialCorpus } from "../differential-corpus.js";
+import { disagreements, pairFor } from "../differential.js";
 
 /** Inputs in the differential corpus; raise to 100_000 for a deeper (slower) run. */
 const CORPUS_SIZE = Number(process.env.TOKENIZER_CORPUS_SIZE ?? 20_000);
@@ -22,24 +23,8 @@ const useVocabPath = fileURLToPath(new URL("../../../node_modules/@energetic-ai/
 const useVocabAvailable = existsSync(useVocabPath);
 if (!useVocabAvailable) console.warn(`skipping the USE-converted tokenizer: missing ${useVocabPath}`);
 
-/** Differing inputs (at most `limit`), each with both id lists, for a readable failure. */
-function disagreements(fast: UnigramTokenizer, general: HuggingFaceTokenizer, inputs: readonly string[], limit = 5) {
-  const found: { text: string; fast: number[]; general: number[] }[] = [];
-  for (const text of inputs) {
-    const a = Array.from(fast.encode(text));
-    const b = general.encode(text);
-    if (a.length !== b.length || a.some((id, i) => id !== b[i])) {
-      found.push({ text: JSON.stringify(text), fast: a, general: b });
-      if (found.length >= limit) break;
-    }
-  }
-  return found;
-}
-
 function pair(json: object) {
-  const fast = UnigramTokenizer.fromJSON(json);
-  expect(fast).not.toBeNull();
-  return { fast: fast!, general: HuggingFaceTokenizer.fromJSON(json) };
+  return pairFor((document) => UnigramTokenizer.fromJSON(document), json);
 }
 
 /** One pair per test case, built on first use: the large vocabularies take a while to load. */

@@ -7,6 +7,7 @@ import { WordPieceTokenizer } from "../../../src/tokenizer/wordpiece/wordpiece-t
 import { unigramTokenizerJson, wordLevelTokenizerJson, wordPieceTokenizerJson } from "../../fixtures/tokenizers.js";
 import { sharedPath } from "../../shared.js";
 import { differentialCorpus } from "../differential-corpus.js";
+import { disagreements, pairFor } from "../differential.js";
 
 /** Inputs in the differential corpus; raise to 100_000 for a deeper (slower) run. */
 const CORPUS_SIZE = Number(process.env.TOKENIZER_CORPUS_SIZE ?? 20_000);
@@ -14,24 +15,8 @@ const SEED = 0x5eed;
 
 const bge = sharedPath("reference/model2vec-rs-fixtures/test-model-float32/tokenizer.json");
 
-/** Differing inputs (at most `limit`), each with both id lists, for a readable failure. */
-function disagreements(fast: WordPieceTokenizer, general: HuggingFaceTokenizer, inputs: readonly string[], limit = 5) {
-  const found: { text: string; fast: number[]; general: number[] }[] = [];
-  for (const text of inputs) {
-    const a = fast.encode(text);
-    const b = general.encode(text);
-    if (a.length !== b.length || a.some((id, i) => id !== b[i])) {
-      found.push({ text: JSON.stringify(text), fast: a, general: b });
-      if (found.length >= limit) break;
-    }
-  }
-  return found;
-}
-
 function pair(json: object) {
-  const fast = WordPieceTokenizer.fromJSON(json);
-  expect(fast).not.toBeNull();
-  return { fast: fast!, general: HuggingFaceTokenizer.fromJSON(json) };
+  return pairFor((document) => WordPieceTokenizer.fromJSON(document), json);
 }
 
 const corpus = differentialCorpus(CORPUS_SIZE, SEED);
