@@ -34,4 +34,21 @@ describe.skipIf(!built)("built package", () => {
       await rm(folder, { recursive: true, force: true });
     }
   });
+
+  it("runs multi-core encode from dist/ (its encode-worker.js) in ESM and CJS, with the same vectors as one thread", async () => {
+    const folder = await writeModelFolder(generateModel({ tokenizer: wordPieceTokenizerJson(), dim: 8 }), "model2vec");
+    try {
+      // Enough text to start the pool; prints [shared?, identical to one thread?].
+      const body = `const texts = Array.from({ length: 8000 }, (_, i) => "hello world number " + i);
+        const one = m.encode(texts, { threads: 1 }).data, two = m.encode(texts, { threads: 2 }).data;
+        console.log(JSON.stringify([two.buffer instanceof SharedArrayBuffer, one.every((v, i) => v === two[i])]));`;
+      const run = (args: string[]) => JSON.parse(execFileSync(process.execPath, args, { cwd: root, encoding: "utf8" })) as boolean[];
+      const esm = run(["--input-type=module", "-e", `import { StaticModel } from "model2vec"; const m = await StaticModel.fromPretrained(${JSON.stringify(folder)}); ${body}`]);
+      const cjs = run(["-e", `const { StaticModel } = require("model2vec"); StaticModel.fromPretrained(${JSON.stringify(folder)}).then((m) => { ${body} });`]);
+      expect(esm).toEqual([true, true]);
+      expect(cjs).toEqual([true, true]);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
 });
