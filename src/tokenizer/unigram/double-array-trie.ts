@@ -20,11 +20,13 @@ export class DoubleArrayTrie {
    * @param keys - Distinct non-empty keys; key `i` gets id `i`.
    */
   constructor(keys: readonly string[]) {
-    // Keys sorted by code units: every node's keys are then one contiguous range, and
-    // its children are the runs of equal units at the node's depth. No per-node maps.
-    // (The default sort compares strings by UTF-16 code units, natively: no comparator calls.)
-    const sorted = [...keys].sort();
-    const idOf = new Map(keys.map((key, id) => [key, id]));
+    // Every node owns a contiguous range of `order` (key ids): its keys. Each node's range
+    // is grouped by the unit at the node's depth (a numeric sort of `unit · 2^22 + id`),
+    // which makes its children's ranges contiguous in turn: a radix sort done only as
+    // deep as each key goes, with no string comparisons and no per-node maps.
+    if (keys.length >= RADIX) throw new RangeError(`DoubleArrayTrie holds at most ${RADIX - 1} keys`);
+    const order = Int32Array.from(keys.keys());
+    const grouping = new Float64Array(keys.length);
 
     // Place nodes breadth-first. `nextFree` links each taken slot towards the next free
     // one (union-find with path halving), so the search skips the dense regions.
@@ -43,8 +45,8 @@ export class DoubleArrayTrie {
     };
     check[0] = 0;
     nextFree[0] = 1;
-    // The queue holds, per node: its slot, its depth, and its range [lo, hi) of sorted keys.
-    const queue: number[] = [0, 0, 0, sorted.length];
+    // The queue holds, per node: its slot, its depth, and its range [lo, hi) of `order`.
+    const queue: number[] = [0, 0, 0, keys.length];
     const units: number[] = [];
     const starts: number[] = [];
     for (let q = 0; q < queue.length; q += 4) {
@@ -52,15 +54,24 @@ export class DoubleArrayTrie {
       const depth = queue[q + 1]!;
       let lo = queue[q + 2]!;
       const hi = queue[q + 3]!;
-      // A key ending here sorts first in its range (it is a prefix of the others).
-      if (lo < hi && sorted[lo]!.length === depth) terminal[slot] = idOf.get(sorted[lo++]!)!;
+      // The key ending here, if any, leaves the range; the others are grouped by their next unit.
+      let count = 0;
+      for (let k = lo; k < hi; k++) {
+        const id = order[k]!;
+        const key = keys[id]!;
+        if (key.length === depth) terminal[slot] = id;
+        else grouping[count++] = key.charCodeAt(depth) * RADIX + id;
+      }
+      const grouped = grouping.subarray(0, count).sort();
+      lo = hi - count;
       units.length = 0;
       starts.length = 0;
-      for (let k = lo; k < hi; k++) {
-        const unit = sorted[k]!.charCodeAt(depth);
+      for (let k = 0; k < count; k++) {
+        const unit = Math.floor(grouped[k]! / RADIX);
+        order[lo + k] = grouped[k]! - unit * RADIX;
         if (units.length === 0 || units[units.length - 1] !== unit) {
           units.push(unit);
-          starts.push(k);
+          starts.push(lo + k);
         }
       }
       if (units.length === 0) continue;
@@ -108,6 +119,9 @@ export class DoubleArrayTrie {
     return this.check[next] === node ? next : -1;
   }
 }
+
+/** Key ids stay below this, so `unit · RADIX + id` is exact in a float64 (16 + 22 bits). */
+const RADIX = 2 ** 22;
 
 function identity(length: number): Int32Array {
   const array = new Int32Array(length);
