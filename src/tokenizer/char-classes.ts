@@ -55,3 +55,17 @@ export function astralFlags(cp: number): number {
   }
   return f;
 }
+
+/**
+ * Rust tokenizers' astral CJK ranges of `handle_chinese_chars` (bert.rs; note 0x2B920, where
+ * BERT's Python code has 0x2B820). tokenizers.js tests UTF-16 units and never pads these.
+ */
+export function isAstralCjk(cp: number): boolean {
+  return (
+    (cp >= 0x20000 && cp <= 0x2a6df) ||
+    (cp >= 0x2a700 && cp <= 0x2b81f) ||
+    (cp >= 0x2b920 && cp <= 0x2ceaf) ||
+    (cp >= 0x2f800 && cp <= 0x2fa1f)
+  );
+}
+

@@ -1,6 +1,8 @@
 /** The Tokenizer adapter over `@huggingface/tokenizers`, reading a tokenizer.json. */
 import { Tokenizer as TokenizersJs } from "@huggingface/tokenizers";
 import { TokenizerError } from "../errors.js";
+import { padAstralCjk } from "./bert-normalizer.js";
+import { withoutCapitalSigma } from "./lowercase.js";
 import type { Tokenizer } from "./tokenizer.js";
 import { parseTokenizerJson } from "./tokenizer-json.js";
 
@@ -44,6 +46,7 @@ export class HuggingFaceTokenizer implements Tokenizer {
     }
     this.vocabulary = vocabulary;
     this.unkId = resolveUnkId(model, vocab);
+    normalizeLikeRust(this.#tokenizer.normalizer as TokenizersJsNormalizer | null);
   }
 
   /**
@@ -90,6 +93,38 @@ export class HuggingFaceTokenizer implements Tokenizer {
   decode(ids: number[]): string {
     return this.#tokenizer.decode(ids, { skip_special_tokens: false });
   }
+}
+
+/** The part of a tokenizers.js normalizer this adapter adjusts. */
+interface TokenizersJsNormalizer {
+  config?: { type?: string; lowercase?: boolean; handle_chinese_chars?: boolean };
+  normalizers?: (TokenizersJsNormalizer | null)[];
+  normalize(text: string): string;
+}
+
+/**
+ * Two fixes that make tokenizers.js normalize as Rust `tokenizers` (and so Python)
+ * does, applied to the input of the steps concerned:
+ * - Lowercase and lowercasing BertNormalizer steps call `toLowerCase`, whose
+ *   final-sigma rule Rust does not apply (see lowercase.ts). Mapping Σ to σ first
+ *   changes nothing else: no step before lowercasing treats them differently.
+ * - BertNormalizer's handle_chinese_chars misses astral ideographs (see {@link padAstralCjk}).
+ */
+function normalizeLikeRust(normalizer: TokenizersJsNormalizer | null | undefined): void {
+  if (!normalizer) return;
+  const config = normalizer.config ?? {};
+  if (config.type === "Sequence") {
+    for (const inner of normalizer.normalizers ?? []) normalizeLikeRust(inner);
+    return;
+  }
+  const lowercases = config.type === "Lowercase" || (config.type === "BertNormalizer" && config.lowercase === true);
+  const pads = config.type === "BertNormalizer" && config.handle_chinese_chars === true;
+  if (!lowercases && !pads) return;
+  const normalize = normalizer.normalize.bind(normalizer);
+  normalizer.normalize = (text) => {
+    if (lowercases) text = withoutCapitalSigma(text);
+    return normalize(pads ? padAstralCjk(text) : text);
+  };
 }
 
 /**

@@ -14,6 +14,7 @@
  */
 import { type BertNormalizerOptions, bertNormalize, parseBertNormalizer } from "../bert-normalizer.js";
 import { bmpFlags, F_SPACE } from "../char-classes.js";
+import { lowercase } from "../lowercase.js";
 import { isRecord } from "../tokenizer-json.js";
 
 type UnicodeForm = "NFC" | "NFD" | "NFKC" | "NFKD";
@@ -209,7 +210,7 @@ function applyStep(step: Step, text: string): string {
     case "unicode":
       return text.normalize(step.form);
     case "lowercase":
-      return text.toLowerCase();
+      return lowercase(text);
     case "stripAccents":
       return text.replace(MARK, "");
     case "replace":
