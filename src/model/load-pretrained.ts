@@ -1,7 +1,7 @@
 /**
- * `StaticModel.fromPretrained` in Node: a local folder when one exists, else a
- * Hugging Face Hub id resolved through the shared cache; then optional
- * quantization. Loaded lazily so the core stays free of `node:` imports.
+ * `StaticModel.fromPretrained` in Node: an http(s) URL loads as `fromUrl` does;
+ * a local folder when one exists, else a Hugging Face Hub id resolved through the
+ * shared cache; then optional quantization. Loaded lazily so the core stays free of `node:` imports.
  */
 import { access } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -19,6 +19,10 @@ export async function loadPretrained(
   options: FromPretrainedOptions,
   init: { normalize?: boolean },
 ): Promise<StaticModel> {
+  if (pathOrId !== undefined && /^https?:\/\//i.test(pathOrId)) {
+    const { loadFromUrl } = await import("./load-url.js");
+    return loadFromUrl(pathOrId, { ...options, subfolder, ...init });
+  }
   if (pathOrId === undefined) pathOrId = await defaultModelFolder();
   const folder = (await isDirectory(pathOrId)) ? pathOrId : (await resolveHubModel(pathOrId, { ...options, subfolder })).folder;
   const { files, names } = await readModelFiles(new NodeFileSource(folder), subfolder);

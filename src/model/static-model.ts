@@ -158,13 +158,13 @@ export class StaticModel {
    * the loaded model as {@link quantizeModel} does.
    *
    * With no `pathOrId`, the default model bundled in the package loads (USE-lite
-   * distilled by this library; see `models/default/README.md`), offline.
+   * distilled by this library; see `models/default/README.md`), offline. An http(s)
+   * URL loads as {@link StaticModel.fromUrl} does, everywhere.
    *
    * In the browser build (the package's `browser` export condition) there is no file
    * system: a Hub id loads with `fetch` from `${endpoint}/${id}/resolve/${revision}/`
    * (`endpoint` default `https://huggingface.co`; `cache` keeps the files in Cache
-   * Storage), an http(s) URL loads as {@link StaticModel.fromUrl} does, and folders and the
-   * bundled default model are unavailable.
+   * Storage), and folders and the bundled default model are unavailable.
    *
    * @throws ModelFormatError listing the layouts tried when the folder holds no model;
    *   HubError with what to do when the Hub refuses, cannot be reached, or the

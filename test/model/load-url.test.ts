@@ -70,6 +70,13 @@ describe("StaticModel.fromUrl", () => {
     expect([...server.requests].sort()).toEqual(["/README.md", "/config.json", "/model.safetensors", "/tokenizer.json"]);
   });
 
+  it("is what fromPretrained does with an http(s) URL, in Node too", async () => {
+    const model = await StaticModel.fromPretrained(`${server.url}/`, { quantizeTo: "float16" });
+    expect(model.embeddingDtype).toBe("float16");
+    expect(Array.from(model.encode(TEXTS).data)).toEqual(Array.from((await StaticModel.fromUrl(`${server.url}/`, { quantizeTo: "float16" })).encode(TEXTS).data));
+    expect(server.requests).toContain("/model.safetensors");
+  });
+
   it("accepts a URL object without a trailing slash, and sends the token and headers", async () => {
     const model = await StaticModel.fromUrl(new URL(server.url), { token: "hf_secret", headers: { "X-Test": "1" }, normalize: false });
     expect(model.normalize).toBe(false);
