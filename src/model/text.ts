@@ -22,7 +22,14 @@ function isLowSurrogate(unit: number): boolean {
   return unit >= 0xdc00 && unit <= 0xdfff;
 }
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, "g");
+
+/** Whether `text` has no lone UTF-16 surrogate (so it has a UTF-8 form). */
+export function isWellFormed(text: string): boolean {
+  const s = text as string & { isWellFormed?: () => boolean };
+  return typeof s.isWellFormed === "function" ? s.isWellFormed() : !LONE_SURROGATE.test(text);
+}
 
 /**
  * Replaces lone surrogates with U+FFFD. Python's tokenizers cannot encode them
@@ -34,7 +41,7 @@ export function toWellFormed(text: string): string {
   if (typeof s.isWellFormed === "function" && typeof s.toWellFormed === "function") {
     return s.isWellFormed() ? text : s.toWellFormed();
   }
-  return text.replace(LONE_SURROGATE, "\ufffd");
+  return text.replace(LONE_SURROGATES, "\ufffd");
 }
 
 /** Number of code points in `text`. */

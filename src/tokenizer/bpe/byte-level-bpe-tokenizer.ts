@@ -14,6 +14,7 @@ import { BYTE_CHARS } from "./byte-alphabet.js";
 import { astralClass, bmpClasses, C_OTHER, C_SPACE, C_SURROGATE } from "./gpt2-classes.js";
 import { hashUnits, MAX_CACHED_UNITS, WordCache } from "./word-cache.js";
 import { isRecord, specialisableDocument } from "../tokenizer-json.js";
+import { isWellFormed } from "../../model/text.js";
 
 /** An added token as matching needs it. */
 interface AddedToken {
@@ -460,9 +461,5 @@ function isFalse(value: unknown): boolean {
   return value === undefined || value === false;
 }
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-function isWellFormed(text: string): boolean {
-  return !LONE_SURROGATE.test(text);
-}
 

@@ -16,6 +16,7 @@ import { type BertNormalizerOptions, bertNormalize, parseBertNormalizer } from "
 import { bmpFlags, F_SPACE } from "../char-classes.js";
 import { lowercase } from "../lowercase.js";
 import { isRecord } from "../tokenizer-json.js";
+import { isWellFormed } from "../../model/text.js";
 
 type UnicodeForm = "NFC" | "NFD" | "NFKC" | "NFKD";
 
@@ -45,7 +46,6 @@ const MARK = /\p{M}/gu;
 const NON_ASCII = /[^\x00-\x7f]/;
 // tokenizers.js rewrites Oniguruma's \s to \p{White_Space}.
 const WHITESPACE_RUN = /\p{White_Space}+/gu;
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** The normalizer of a Unigram tokenizer.json, exact on every input, fast on ASCII. */
 export class UnigramNormalizer {
@@ -308,7 +308,4 @@ function isWhiteSpace(u: number): boolean {
   );
 }
 
-function isWellFormed(text: string): boolean {
-  return !LONE_SURROGATE.test(text);
-}
 

@@ -13,6 +13,7 @@ import { AddedTokens } from "../added-tokens.js";
 import { UnigramNormalizer, type Window } from "./normalizer.js";
 import { UnigramModel } from "./unigram-model.js";
 import { isRecord, specialisableDocument } from "../tokenizer-json.js";
+import { isWellFormed } from "../../model/text.js";
 
 /** The Metaspace pre-tokenizer's options. tokenizers.js never splits on the replacement, whatever `split` says (Rust does when it is true). */
 interface Metaspace {
@@ -22,7 +23,6 @@ interface Metaspace {
 }
 
 const DECODERS = new Set(["ByteLevel", "WordPiece", "Metaspace", "BPEDecoder", "CTC", "Sequence", "Replace", "Fuse", "Strip", "ByteFallback"]);
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
  * A Unigram (SentencePiece) tokenizer.json run without `@huggingface/tokenizers`,
@@ -89,7 +89,7 @@ export class UnigramTokenizer implements Tokenizer {
     for (const entry of vocab) {
       if (!Array.isArray(entry) || entry.length !== 2) return null;
       const [piece, score] = entry as [unknown, unknown];
-      if (typeof piece !== "string" || piece.length === 0 || LONE_SURROGATE.test(piece) || ids.has(piece)) return null;
+      if (typeof piece !== "string" || piece.length === 0 || !isWellFormed(piece) || ids.has(piece)) return null;
       if (typeof score !== "number" || !Number.isFinite(score)) return null;
       ids.set(piece, pieces.length);
       pieces.push(piece);
@@ -112,7 +112,7 @@ export class UnigramTokenizer implements Tokenizer {
     for (const token of addedTokens) {
       if (!isRecord(token)) return null;
       const { content, id } = token;
-      if (typeof content !== "string" || content.length === 0 || LONE_SURROGATE.test(content)) return null;
+      if (typeof content !== "string" || content.length === 0 || !isWellFormed(content)) return null;
       // tokenizers.js: normalized defaults to !special. Only raw-text matching is supported.
       if ((token.normalized ?? token.special !== true) !== false) return null;
       if ((token.lstrip ?? false) !== false || (token.rstrip ?? false) !== false || (token.single_word ?? false) !== false) return null;

@@ -11,6 +11,7 @@ import { astralFlags, bmpFlags, F_PUNCT, F_SPACE, F_SURROGATE } from "../char-cl
 import { AddedTokens } from "../added-tokens.js";
 import { UnitTrie } from "../unit-trie.js";
 import { isRecord, specialisableDocument } from "../tokenizer-json.js";
+import { isWellFormed } from "../../model/text.js";
 
 const CONTINUATION = "##";
 
@@ -223,9 +224,4 @@ function codePoints(text: string, start: number, end: number): number {
   return count;
 }
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-function isWellFormed(text: string): boolean {
-  return !LONE_SURROGATE.test(text);
-}
 
