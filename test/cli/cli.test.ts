@@ -6,43 +6,14 @@ import { spawn } from "node:child_process";
 import { mkdtemp, readFile, readdir, stat, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { StaticModel, decodeFloat32, readSafetensors } from "../../src/index.js";
 import { generateModel, writeModelFolder } from "../fixtures/models.js";
 import { wordPieceTokenizerJson } from "../fixtures/tokenizers.js";
 import { expectClose } from "../fixtures/reference.js";
+import { ROOT, cli } from "../fixtures/run-cli.js";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const TEXTS = ["hello world", "the quick brown fox", "", "unbelievable things happen ✓"];
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  stdoutBytes: Buffer;
-}
-
-/** Runs the CLI with `args`, feeding `input` (or nothing) on stdin. */
-function cli(args: readonly string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...options.env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const stdoutBytes = Buffer.concat(out);
-      resolve({ code, stdout: stdoutBytes.toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), stdoutBytes });
-    });
-    child.stdin.end(options.input ?? "");
-  });
-}
 
 /** A minimal `.npy` reader: version 1.0/2.0, `<f4`, C order, 2-D. */
 function readNpy(bytes: Uint8Array): { shape: number[]; data: Float32Array } {
