@@ -650,3 +650,64 @@ describe("failure injection, seen with plain fetch", () => {
     await expect(fetch(`${other.url}/org/a/resolve/main/a`)).rejects.toThrow();
   });
 });
+
+describe("hostile modes, seen with plain fetch", () => {
+  const path = "/org/model/resolve/main/model.safetensors";
+
+  /** Reads `response`'s body until `limit` bytes, then cancels it; resolves to the bytes read. */
+  async function readUpTo(response: Response, limit: number): Promise<Uint8Array> {
+    const reader = response.body!.getReader();
+    const parts: Uint8Array[] = [];
+    let length = 0;
+    while (length < limit) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      length += value.length;
+    }
+    await reader.cancel();
+    return Buffer.concat(parts);
+  }
+
+  it("endless: no Content-Length, and the body repeats past its true size", async () => {
+    server.fail({ path: "/api/models/org/model/revision/main", action: "endless" });
+    const response = await fetch(url("/api/models/org/model/revision/main"));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-length")).toBeNull();
+    expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    const body = Buffer.from(await readUpTo(response, 1_000_000));
+    expect(body.length).toBeGreaterThanOrEqual(1_000_000);
+    const document = body.subarray(0, body.indexOf("}{") + 1).toString();
+    expect(JSON.parse(document)).toMatchObject({ sha: c2 });
+    expect((await fetch(url("/api/models/org/model/revision/main"))).status).toBe(200);
+  });
+
+  it("drip: one byte per interval, endlessly", async () => {
+    server.fail({ path, method: "GET", action: { drip: 20 } });
+    const response = await fetch(url(path));
+    expect(response.headers.get("x-linked-size")).toBe("30000");
+    expect(response.headers.get("content-length")).toBeNull();
+    const reader = response.body!.getReader();
+    const chunks: Uint8Array[] = [];
+    for (let i = 0; i < 3; i++) chunks.push((await reader.read()).value!);
+    await reader.cancel();
+    expect(chunks.map((chunk) => chunk.length)).toEqual([1, 1, 1]);
+    expect(equalBytes(Buffer.concat(chunks), weightsV2.subarray(0, 3))).toBe(true);
+  });
+
+  it("declaredSize: the size headers lie, and a full answer is padded to the claim", async () => {
+    const claim = 2 ** 40;
+    server.fail({ path, action: { declaredSize: claim }, times: 2 });
+    const probe = await fetch(url(path), { headers: { Range: "bytes=0-0" } });
+    expect(probe.status).toBe(206);
+    expect(probe.headers.get("content-range")).toBe(`bytes 0-0/${claim}`);
+    expect(probe.headers.get("x-linked-size")).toBe(String(claim));
+    expect(new Uint8Array(await probe.arrayBuffer())).toEqual(weightsV2.subarray(0, 1));
+    const full = await fetch(url(path));
+    expect(full.headers.get("content-length")).toBeNull();
+    const body = await readUpTo(full, 200_000);
+    expect(equalBytes(body.subarray(0, 30_000), weightsV2)).toBe(true);
+    expect(body.subarray(30_000).every((b) => b === 0)).toBe(true);
+    expect(body.length).toBeGreaterThanOrEqual(200_000);
+  });
+});
