@@ -11,8 +11,19 @@ import { bfloat16ToFloat32, float16ToFloat32 } from "./float16.js";
 export const DTYPE_SIZES = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I8: 1, U8: 1 } as const;
 export type Dtype = keyof typeof DTYPE_SIZES;
 
-/** Headers larger than this are refused before any JSON parsing. */
-export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
+/**
+ * Headers larger than this are refused before any JSON parsing. A model2vec
+ * header is about 300 bytes; 1 MiB leaves 1 KiB per tensor at {@link MAX_TENSORS}
+ * and bounds what parsing a hostile header can cost (a 60 MB header of 1 M empty
+ * tensors took 5 s and 988 MB).
+ */
+export const MAX_HEADER_BYTES = 1024 * 1024;
+
+/**
+ * Files with more tensors than this are refused. A model2vec file holds at most 3
+ * (embeddings, weights, mapping); a classifier head or a tokenlearn shard a few more.
+ */
+export const MAX_TENSORS = 1024;
 
 /** One tensor of a safetensors file: its description and a view of its bytes (no copy). */
 export interface RawTensor {
@@ -58,6 +69,9 @@ export function readSafetensors(bytes: Uint8Array, source = "safetensors file"):
   if (typeof header !== "object" || header === null || Array.isArray(header)) {
     fail(`header JSON (bytes 8 to ${8 + headerLength}) is not an object`);
   }
+
+  const count = Object.keys(header as object).length - (Object.hasOwn(header as object, "__metadata__") ? 1 : 0);
+  if (count > MAX_TENSORS) fail(`header lists ${count} tensors, over the limit of ${MAX_TENSORS}`);
 
   const dataStart = 8 + headerLength;
   const dataLength = bytes.byteLength - dataStart;
@@ -138,7 +152,8 @@ function typedView<T>(
 ): T {
   if (!LITTLE_ENDIAN) throw new ModelFormatError("safetensors decoding needs a little-endian host");
   let { bytes } = tensor;
-  if (bytes.byteOffset % Ctor.BYTES_PER_ELEMENT !== 0) bytes = bytes.slice();
+  // A fresh Uint8Array, not bytes.slice(): a Node Buffer's slice() is a view at the same misaligned offset.
+  if (bytes.byteOffset % Ctor.BYTES_PER_ELEMENT !== 0) bytes = new Uint8Array(bytes);
   return new Ctor(bytes.buffer, bytes.byteOffset, bytes.byteLength / Ctor.BYTES_PER_ELEMENT);
 }
 
