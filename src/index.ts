@@ -12,6 +12,7 @@ export type {
   TokenizeOptions,
 } from "./model/static-model.js";
 export type { ModelFiles } from "./model/model-files.js";
+export type { SaveOptions } from "./formats/save-files.js";
 export type { BrowserHubOptions, FetchLoadOptions, FromUrlOptions } from "./model/load-url.js";
 export type { HubLoadOptions } from "./hub/resolve-model.js";
 export type { DownloadProgress } from "./hub/download.js";

@@ -1,5 +1,6 @@
 /** Parsers of option values; a bad value is a usage error (exit code 2). */
 import { InvalidArgumentError } from "commander";
+import { isLicense } from "../formats/model-card.js";
 
 /** A positive integer. */
 export function positiveInteger(value: string): number {
@@ -45,6 +46,12 @@ export function pcaDims(value: string): number | "auto" | null {
   const n = Number(text);
   if (text !== "" && Number.isFinite(n) && ((Number.isSafeInteger(n) && n >= 1) || (n > 0 && n < 1))) return n;
   throw new InvalidArgumentError('expected a positive integer, a fraction in (0, 1), "auto" or "none".');
+}
+
+/** `--license`: a Hugging Face licence identifier such as "apache-2.0". */
+export function licenseId(value: string): string {
+  if (!isLicense(value)) throw new InvalidArgumentError('expected a licence identifier such as "apache-2.0" or "mit".');
+  return value;
 }
 
 /** Appends to a repeatable option's list. */

@@ -4,6 +4,7 @@
  * quantize the vocabulary, and convert the dtype. No training data is needed.
  */
 import { InvalidInputError } from "../errors.js";
+import { licenseOption } from "../formats/model-card.js";
 import { type PcaDims, pca } from "../linalg/pca.js";
 import { Embeddings } from "../model/embeddings.js";
 import { StaticModel } from "../model/static-model.js";
@@ -38,6 +39,8 @@ export interface DistillOptions {
   /** Sequences per teacher call. Default 256. */
   batchSize?: number;
   onProgress?: (progress: DistillProgress) => void;
+  /** The licence of the distilled model's card (e.g. "apache-2.0"). Default: the teacher's `license`, else "mit". */
+  license?: string | undefined;
   /** Receives notes on what was skipped, clamped or how long stages took. */
   onLog?: (message: string) => void;
   signal?: AbortSignal;
@@ -62,6 +65,7 @@ export async function distillFromModel(options: DistillOptions & { teacher: Teac
   const batchSize = options.batchSize ?? 256;
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new InvalidInputError(`batchSize must be a positive integer, got ${batchSize}`);
   sifWeights(0, sifCoefficient); // validates before the slow part
+  const license = licenseOption(options.license) ?? teacher.license ?? null;
 
   const vocabulary = buildVocabulary(teacher.tokenizerJson, {
     vocabulary: options.vocabulary,
@@ -110,6 +114,7 @@ export async function distillFromModel(options: DistillOptions & { teacher: Teac
     normalize: true,
     embeddingDtype: quantizeTo,
     baseModelName: teacher.name,
+    license,
     config: {
       model_type: "model2vec",
       architectures: ["StaticModel"],

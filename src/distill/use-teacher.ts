@@ -93,6 +93,8 @@ export class UseTeacher implements Teacher {
   /** `options.name`, default "use-lite" (the npm package's folder is just `dist`). */
   readonly name: string;
   readonly dim = USE_DIM;
+  /** The Universal Sentence Encoder's licence (Google's TF Hub and TF.js releases), which distilled models inherit. */
+  readonly license = "apache-2.0";
   /** vocab.json converted by {@link sentencePieceTokenizerJson}: segments text as USE's own tokenizer does. */
   readonly tokenizerJson: Record<string, unknown>;
   /**

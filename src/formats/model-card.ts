@@ -1,4 +1,5 @@
 /** Model card (README.md) YAML front matter: the subset Hugging Face model cards use. */
+import { InvalidInputError } from "../errors.js";
 
 /** Scalar or list-of-scalar values of the front matter's top-level keys. */
 export type FrontMatter = Record<string, string | string[] | null>;
@@ -57,11 +58,50 @@ function unquote(value: string): string {
   return v.replace(/\s+#.*$/, "");
 }
 
+/**
+ * The licence a card states when nothing is known of the model's own: Python
+ * model2vec's (it writes `license: mit` on every card). A model loaded from a card
+ * or config that names a licence, or distilled from a teacher with a known one,
+ * keeps that licence instead.
+ */
+export const DEFAULT_LICENSE = "mit";
+
 /** What a model card states. */
 export interface ModelCardInfo {
   modelName: string;
   baseModel: string | string[] | null;
   language: string | string[] | null;
+  /** A Hugging Face licence identifier (`apache-2.0`, `mit`, `cc-by-4.0`, `other`…); null for {@link DEFAULT_LICENSE}. */
+  license: string | null;
+}
+
+/**
+ * The licence a loaded model states: the card's `license`, else its config's, else null.
+ * A value that is not a licence identifier (a list, a sentence) counts as none.
+ */
+export function licenseOf(card: FrontMatter, config: Record<string, unknown>): string | null {
+  for (const value of [card.license, config.license]) if (isLicense(value)) return value;
+  return null;
+}
+
+/**
+ * Checks a `license` option: a Hugging Face licence identifier such as "apache-2.0".
+ *
+ * @returns The licence, or undefined when the option is absent.
+ * @throws InvalidInputError naming `name` for anything else.
+ */
+export function licenseOption(value: unknown, name = "license"): string | undefined {
+  if (value === undefined) return undefined;
+  if (!isLicense(value)) {
+    const shown = typeof value === "string" ? JSON.stringify(value.slice(0, 40)) : value === null ? "null" : typeof value;
+    throw new InvalidInputError(`${name} must be a licence identifier such as "apache-2.0" or "mit", got ${shown}`);
+  }
+  return value;
+}
+
+/** Whether `value` is a Hugging Face licence identifier such as "apache-2.0" (letters, digits, `.+_-`). */
+export function isLicense(value: unknown): value is string {
+  return typeof value === "string" && /^[A-Za-z0-9][A-Za-z0-9.+_-]{0,63}$/.test(value);
 }
 
 /**
@@ -78,7 +118,7 @@ export function renderModelCard(info: ModelCardInfo): string {
   entry("base_model", info.baseModel);
   entry("language", info.language);
   entry("library_name", "model2vec");
-  entry("license", "mit");
+  entry("license", info.license ?? DEFAULT_LICENSE);
   entry("model_name", info.modelName);
   entry("tags", ["embeddings", "static-embeddings", "sentence-transformers"]);
   lines.push("---");

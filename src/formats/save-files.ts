@@ -5,19 +5,29 @@
  */
 import type { StaticModel } from "../model/static-model.js";
 import { QUANTIZE_DTYPES, storedTensor } from "../quantize/dtype.js";
-import { renderModelCard } from "./model-card.js";
+import { licenseOption, renderModelCard } from "./model-card.js";
 import { type TensorToWrite, writeSafetensors } from "./safetensors-writer.js";
 
-/** Options of {@link savedFiles}. */
+/** Options of `toFiles` and `savePretrained` (of StaticModel and the classifier). */
 export interface SaveOptions {
   /** The name in the model card; defaults to the folder's name (or the repo id when pushing). */
-  modelName?: string;
+  modelName?: string | undefined;
+  /**
+   * The model card's `license` (a Hugging Face licence identifier such as "apache-2.0").
+   * Default: the model's `license` (what its card, config or teacher stated), else "mit".
+   */
+  license?: string | undefined;
 }
 
 const encoder = new TextEncoder();
 
-/** The saved files of `model`, by file name. */
-export function savedFiles(model: StaticModel, modelName: string): Map<string, Uint8Array> {
+/**
+ * The saved files of `model`, by file name.
+ *
+ * @throws InvalidInputError when `license` is not a licence identifier.
+ */
+export function savedFiles(model: StaticModel, modelName: string, license?: string): Map<string, Uint8Array> {
+  const cardLicense = licenseOption(license) ?? model.license;
   const { embedding } = model;
   // Tables read from dtypes Python cannot quantize to (bfloat16, integer types) are saved as float32.
   const embeddingDtype = (QUANTIZE_DTYPES as readonly string[]).includes(model.embeddingDtype) ? model.embeddingDtype : "float32";
@@ -40,7 +50,7 @@ export function savedFiles(model: StaticModel, modelName: string): Map<string, U
     ["tokenizer.json", encoder.encode(JSON.stringify(model.tokenizer.toJSON()))],
     ["config.json", encoder.encode(pythonJson(config))],
     ["modules.json", encoder.encode(pythonJson(modules))],
-    ["README.md", encoder.encode(renderModelCard({ modelName, baseModel: model.baseModelName, language: model.language }))],
+    ["README.md", encoder.encode(renderModelCard({ modelName, baseModel: model.baseModelName, language: model.language, license: cardLicense }))],
   ]);
 }
 

@@ -1,6 +1,6 @@
 /** Turns the bytes of a model's files into the parts of a StaticModel. */
 import { ModelFormatError } from "../errors.js";
-import { parseFrontMatter } from "../formats/model-card.js";
+import { licenseOf, parseFrontMatter } from "../formats/model-card.js";
 import { findLayout } from "../formats/model-layout.js";
 import { type Dtype, type RawTensor, decodeFloat32, decodeInt32, readSafetensors } from "../formats/safetensors.js";
 import type { FileSource } from "../io/file-source.js";
@@ -81,6 +81,7 @@ export function modelInitFromFiles(files: ModelFiles, names: ModelFileNames = {}
     config,
     baseModelName: card.base_model ?? null,
     language: card.language ?? null,
+    license: licenseOf(card, config),
     embeddingDtype: NUMPY_DTYPES[embedding.dtype],
   };
 }

@@ -1,7 +1,8 @@
 /** StaticModel: a Model2Vec model, tokenize → look up rows → mean → normalise. */
 import { HubError, InvalidInputError, ModelFormatError } from "../errors.js";
 import { batchSizeOption, booleanOption, describe, maxLengthOption, normalizeOverride, subfolderOption, textsOf, threadsOption } from "./arguments.js";
-import { savedFiles } from "../formats/save-files.js";
+import { licenseOption } from "../formats/model-card.js";
+import { type SaveOptions, savedFiles } from "../formats/save-files.js";
 import type { PushOptions } from "../hub/push.js";
 import type { HubLoadOptions } from "../hub/resolve-model.js";
 import type { BrowserHubOptions, FromUrlOptions } from "./load-url.js";
@@ -43,6 +44,8 @@ export interface StaticModelInit {
   config?: Record<string, unknown>;
   baseModelName?: string | string[] | null;
   language?: string | string[] | null;
+  /** The model's licence (a Hugging Face licence identifier such as "apache-2.0"), written to the saved card. */
+  license?: string | null;
   /** The dtype the table was stored in (numpy name, e.g. "float16"); the table itself is always float32. */
   embeddingDtype?: string;
 }
@@ -106,6 +109,12 @@ export class StaticModel {
   readonly config: Record<string, unknown>;
   baseModelName: string | string[] | null;
   language: string | string[] | null;
+  /**
+   * The licence `savePretrained` writes to the card: what the loaded card or config
+   * stated, or the teacher's for a distilled model; null when unknown (the card then
+   * says "mit", as Python model2vec's does).
+   */
+  license: string | null;
   /** The dtype the embeddings were stored in; informational. */
   readonly embeddingDtype: string;
   #normalize: boolean;
@@ -138,6 +147,7 @@ export class StaticModel {
     this.config.normalize = this.#normalize;
     this.baseModelName = init.baseModelName ?? null;
     this.language = init.language ?? null;
+    this.license = licenseOption(init.license ?? undefined) ?? null;
     this.embeddingDtype = init.embeddingDtype ?? "float32";
     const source = { table: this.#embedding.data, dim: this.#embedding.dim, mapping: this.mapping, weights: this.weights };
     this.#core = { tokenizer, unkId: this.unkTokenId, medianTokenLength: this.medianTokenLength, source };
@@ -225,8 +235,8 @@ export class StaticModel {
    * quantized), `modules.json` and `README.md`, as Python model2vec writes them.
    * Needs no file system: use it to upload or offer a download from a browser.
    */
-  toFiles(options: { modelName?: string } = {}): Map<string, Uint8Array> {
-    return savedFiles(this, options.modelName ?? "model2vec-model");
+  toFiles(options: SaveOptions = {}): Map<string, Uint8Array> {
+    return savedFiles(this, options.modelName ?? "model2vec-model", options.license);
   }
 
   /**
@@ -235,14 +245,16 @@ export class StaticModel {
    * and renamed into place, so an interrupted save never leaves a partial file.
    *
    * @param options.modelName - The name in the model card; default the folder's name.
+   * @param options.license - The card's licence; default {@link StaticModel.license}, else "mit".
    * @param options.subfolder - A folder inside `folder` to save into.
+   * @throws InvalidInputError for a bad folder, subfolder or licence.
    */
-  async savePretrained(folder: string, options: { modelName?: string; subfolder?: string } = {}): Promise<void> {
+  async savePretrained(folder: string, options: SaveOptions & { subfolder?: string | undefined } = {}): Promise<void> {
     if (typeof folder !== "string" || folder.length === 0) throw new InvalidInputError(`savePretrained needs a folder path, got ${describe(folder)}`);
     const subfolder = subfolderOption(options.subfolder);
     const modelName = options.modelName ?? folder.split(/[\\/]/).filter(Boolean).pop() ?? "model2vec-model";
     const { writeFolderAtomically } = await import("../io/write-folder.js");
-    await writeFolderAtomically(subfolder ? `${folder}/${subfolder}` : folder, savedFiles(this, modelName));
+    await writeFolderAtomically(subfolder ? `${folder}/${subfolder}` : folder, savedFiles(this, modelName, options.license));
   }
 
   /**

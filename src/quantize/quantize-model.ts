@@ -44,7 +44,7 @@ export interface QuantizeVocabularyOptions {
  * first `dimensionality` columns.
  *
  * The result is a new model sharing the tokenizer, with its own copies of the
- * table, weights, mapping and config; `normalize`, `baseModelName` and `language`
+ * table, weights, mapping and config; `normalize`, `baseModelName`, `language` and `license`
  * are kept. Its `embeddingDtype` is `quantizeTo` when given, else the model's
  * (or "float32" after vocabulary quantization of a table that is not float16/32/64,
  * since the centres are not integers).
@@ -95,6 +95,7 @@ export function quantizeModel(model: StaticModel, options: QuantizeOptions): Sta
     config: { ...model.config },
     baseModelName: model.baseModelName,
     language: model.language,
+    license: model.license,
     embeddingDtype,
   });
 }

@@ -35,6 +35,7 @@ import type { DistillProgress } from "../distill/embed-tokens.js";
 import { distillFromModel } from "../distill/distill.js";
 import type { Teacher } from "../distill/teacher.js";
 import { InvalidInputError } from "../errors.js";
+import { licenseOption } from "../formats/model-card.js";
 import { pca } from "../linalg/pca.js";
 import { Embeddings } from "../model/embeddings.js";
 import { StaticModel } from "../model/static-model.js";
@@ -88,6 +89,8 @@ export interface TokenlearnOptions {
   sifAlpha?: number | null;
   /** Save the result here as a model2vec folder. */
   outputDir?: string;
+  /** The result's licence, for its saved card (e.g. "apache-2.0"). Default: the start model's, else "mit". */
+  license?: string | undefined;
   onProgress?: (progress: TokenlearnProgress) => void;
   /** Notes on what was dropped, clamped and how long stages took. */
   onLog?: (message: string) => void;
@@ -164,6 +167,7 @@ export async function tokenlearn(options: TokenlearnOptions): Promise<Tokenlearn
   if (!["adamw", "adam"].includes(optimizerName)) throw new InvalidInputError(`optimizer must be "adamw" or "adam", got ${String(optimizerName)}`);
   const sifAlpha = options.sifAlpha === undefined ? DEFAULTS.sifAlpha : options.sifAlpha;
   if (sifAlpha !== null && !(sifAlpha > 0 && Number.isFinite(sifAlpha))) throw new InvalidInputError(`sifAlpha must be a positive number or null, got ${sifAlpha}`);
+  const license = licenseOption(options.license);
   if (options.model !== undefined && !(options.model instanceof StaticModel)) throw new InvalidInputError("model must be a StaticModel");
   if (options.corpus !== undefined && teacher === undefined) throw new InvalidInputError("featurizing a corpus needs a teacher");
   if (options.corpus === undefined && options.featurized === undefined) throw new InvalidInputError("tokenlearn needs `featurized` (a featurize folder) or `teacher` and `corpus`");
@@ -308,6 +312,7 @@ export async function tokenlearn(options: TokenlearnOptions): Promise<Tokenlearn
   signal?.throwIfAborted();
   progress({ stage: "postprocess" });
   const result = await reweight(model, encoder, texts, pcaDims, sifAlpha, log);
+  if (license !== undefined) result.license = license;
   if (options.outputDir !== undefined) await result.savePretrained(options.outputDir);
   log(`tokenlearn: ${((performance.now() - started) / 1000).toFixed(1)} s in all`);
   return { model: result, history };
@@ -405,6 +410,7 @@ async function reweight(
     embeddingDtype: "float32",
     baseModelName: start.baseModelName,
     language: start.language,
+    license: start.license,
     config: { ...start.config, hidden_dim: outDim, apply_pca: pcaDims, normalize: true },
   });
 }

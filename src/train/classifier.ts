@@ -7,6 +7,7 @@
 import { InvalidInputError, ModelFormatError } from "../errors.js";
 import { type Label, classificationReport, sortLabels } from "../evaluate/metrics.js";
 import { decodeFloat32, readSafetensors } from "../formats/safetensors.js";
+import type { SaveOptions } from "../formats/save-files.js";
 import { type TensorToWrite, writeSafetensors } from "../formats/safetensors-writer.js";
 import type { PushOptions } from "../hub/push.js";
 import type { HubLoadOptions } from "../hub/resolve-model.js";
@@ -525,6 +526,7 @@ export class StaticModelForClassification {
       config: { ...base.config },
       baseModelName: base.baseModelName,
       language: base.language,
+      license: base.license,
     });
   }
 
@@ -532,7 +534,7 @@ export class StaticModelForClassification {
    * The files {@link savePretrained} writes: {@link toStaticModel}'s model2vec
    * files, `head.safetensors` and `classifier_config.json`.
    */
-  toFiles(options: { modelName?: string } = {}): Map<string, Uint8Array> {
+  toFiles(options: SaveOptions = {}): Map<string, Uint8Array> {
     const head = this.#trainedHead();
     const files = this.toStaticModel().toFiles(options);
     const tensors: TensorToWrite[] = head.layers.flatMap((layer, l) => [
@@ -553,11 +555,14 @@ export class StaticModelForClassification {
     return files;
   }
 
-  /** Saves the classifier to `folder`, atomically (see {@link toFiles}). */
-  async savePretrained(folder: string, options: { modelName?: string } = {}): Promise<void> {
+  /**
+   * Saves the classifier to `folder`, atomically (see {@link toFiles}). `license` sets
+   * the card's licence (default: the base model's, else "mit").
+   */
+  async savePretrained(folder: string, options: SaveOptions = {}): Promise<void> {
     if (typeof folder !== "string" || folder.length === 0) throw new InvalidInputError(`savePretrained needs a folder path, got ${describe(folder)}`);
     const modelName = options.modelName ?? folder.split(/[\\/]/).filter(Boolean).pop() ?? "model2vec-classifier";
-    const files = this.toFiles({ modelName });
+    const files = this.toFiles({ modelName, license: options.license });
     const { writeFolderAtomically } = await import("../io/write-folder.js");
     await writeFolderAtomically(folder, files);
   }

@@ -4,7 +4,7 @@ import type { DistillProgress, PcaDims } from "../../index.js";
 import { contextOf, type ProgressBar } from "../context.js";
 import { UsageError } from "../errors.js";
 import { readText, splitLines } from "../io.js";
-import { finiteNumber, pcaDims, positiveInteger } from "../options.js";
+import { finiteNumber, licenseId, pcaDims, positiveInteger } from "../options.js";
 import { DTYPES } from "./quantize.js";
 
 export const POOLINGS = ["mean", "first", "last", "pooler", "inner-mean"] as const;
@@ -18,6 +18,7 @@ interface DistillCommandOptions {
   sifCoefficient?: number | null;
   batchSize?: number;
   threads?: number;
+  license?: string;
 }
 
 const STAGE_LABELS: Record<DistillProgress["stage"], [string, string]> = {
@@ -44,6 +45,7 @@ export function distillCommand(): Command {
     )
     .option("--batch-size <n>", "sequences per teacher call (default 256)", positiveInteger)
     .option("--threads <n>", "ONNX Runtime threads (default: the number of cores)", positiveInteger)
+    .option("--license <id>", "licence in the saved model card (default: the teacher's, apache-2.0 for USE, else mit)", licenseId)
     .action(async (teacher: string, outputDir: string, options: DistillCommandOptions, command: Command) => {
       const context = contextOf(command);
       let vocabulary: string[] | undefined;
@@ -75,6 +77,7 @@ export function distillCommand(): Command {
           ...(options.sifCoefficient === undefined ? {} : { sifCoefficient: options.sifCoefficient }),
           ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
           ...(options.threads === undefined ? {} : { threads: options.threads }),
+          ...(options.license === undefined ? {} : { license: options.license }),
           onProgress,
           // While bars are drawn, notes wait for the end so they do not break them.
           onLog: (message) => (context.progress ? notes.push(message) : context.note(message)),

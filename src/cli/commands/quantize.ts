@@ -3,7 +3,7 @@ import { Command, Option } from "commander";
 import { contextOf } from "../context.js";
 import { UsageError } from "../errors.js";
 import { loadModel } from "../load-model.js";
-import { positiveInteger } from "../options.js";
+import { licenseId, positiveInteger } from "../options.js";
 
 export const DTYPES = ["float16", "float32", "float64", "int8"] as const;
 
@@ -11,6 +11,7 @@ interface QuantizeCommandOptions {
   to?: (typeof DTYPES)[number];
   dimensionality?: number;
   vocabularyQuantization?: number;
+  license?: string;
 }
 
 export function quantizeCommand(): Command {
@@ -24,6 +25,7 @@ export function quantizeCommand(): Command {
     .addOption(new Option("--to <dtype>", "dtype to store the embeddings in").choices(DTYPES))
     .option("--dimensionality <n>", "keep only the first n dimensions", positiveInteger)
     .option("--vocabulary-quantization <k>", "cluster the vocabulary into k rows (k-means)", positiveInteger)
+    .option("--license <id>", "licence in the saved model card (default: the model's, else mit)", licenseId)
     .action(async (idOrPath: string, outputDir: string, options: QuantizeCommandOptions, command: Command) => {
       const context = contextOf(command);
       if (options.to === undefined && options.dimensionality === undefined && options.vocabularyQuantization === undefined) {
@@ -37,7 +39,7 @@ export function quantizeCommand(): Command {
         dimensionality: options.dimensionality ?? null,
         vocabularyQuantization: options.vocabularyQuantization ?? null,
       });
-      await quantized.savePretrained(outputDir);
+      await quantized.savePretrained(outputDir, { license: options.license });
       const rows = quantized.vocabularyQuantization === null ? "" : `, ${quantized.vocabularyQuantization} rows`;
       process.stdout.write(`saved ${outputDir} (${quantized.dim} dimensions, ${quantized.embeddingDtype}${rows})\n`);
     });

@@ -2,7 +2,7 @@
 import { Command, Option } from "commander";
 import { contextOf } from "../context.js";
 import { loadModel } from "../load-model.js";
-import { positiveInteger } from "../options.js";
+import { licenseId, positiveInteger } from "../options.js";
 
 interface TrainCommandOptions {
   format?: "csv" | "tsv" | "jsonl";
@@ -11,6 +11,7 @@ interface TrainCommandOptions {
   maxEpochs?: number;
   seed?: number;
   model?: string;
+  license?: string;
 }
 
 export function trainCommand(): Command {
@@ -27,6 +28,7 @@ export function trainCommand(): Command {
     .option("--label-column <name>", "column or key holding the label", "label")
     .option("--max-epochs <n>", "most training epochs", positiveInteger)
     .option("--seed <n>", "random seed", positiveInteger)
+    .option("--license <id>", "licence in the saved model card (default: the model's, else mit)", licenseId)
     .action(async (data: string, outputDir: string, options: TrainCommandOptions, command: Command) => {
       const context = contextOf(command);
       const { readTable } = await import("../../evaluate/loaders/delimited.js");
@@ -41,7 +43,7 @@ export function trainCommand(): Command {
         ...(options.maxEpochs === undefined ? {} : { maxEpochs: options.maxEpochs }),
         onProgress: (p) => context.note(`epoch ${p.epoch}: train loss ${p.trainLoss.toFixed(4)}, validation ${p.valMetric.toFixed(4)}`),
       });
-      await classifier.savePretrained(outputDir);
+      await classifier.savePretrained(outputDir, { license: options.license });
       process.stdout.write(`saved ${outputDir} (${classifier.classes.length} classes, ${history.epochs} epochs, best ${history.bestEpoch})\n`);
     });
 }
