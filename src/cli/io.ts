@@ -1,7 +1,11 @@
 /** Reading texts and writing results: stdin, files, stdout with backpressure. */
+import { once } from "node:events";
 import { createWriteStream } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, rename, rm, stat } from "node:fs/promises";
 import type { Writable } from "node:stream";
+import { finished } from "node:stream/promises";
+import { ModelFormatError } from "../errors.js";
+import { temporaryPath } from "../io/atomic-write.js";
 import { UsageError } from "./errors.js";
 
 /** Splits text into lines (LF or CRLF); a final newline does not start an empty last line; a BOM is dropped. */
@@ -37,58 +41,76 @@ export async function inputTexts(args: readonly string[], file: string | undefin
   return splitLines(await readStdin());
 }
 
-/** A text sink: a file, or stdout. `write` waits when the stream's buffer is full. */
+/** A sink for one command's output. `write` waits while the stream's buffer is full. */
 export interface Output {
   write(chunk: string | Uint8Array): Promise<void>;
-  close(): Promise<void>;
 }
 
-/** Opens `path` for writing, or stdout when undefined or "-". */
-export function openOutput(path: string | undefined): Output {
-  const toStdout = path === undefined || path === "-";
-  const stream: Writable = toStdout ? process.stdout : createWriteStream(path);
-  let failure: Error | null = null;
-  stream.on("error", (error: Error) => {
-    failure = error;
-  });
-  const check = () => {
-    if (failure) throw failure;
-  };
+/**
+ * Runs `fill` with an output to `path`, or to stdout when undefined or "-".
+ *
+ * A regular file is written to a temporary file beside it and renamed over it
+ * once `fill` is done, so a failed run leaves any earlier file as it was. A
+ * device or pipe (`/dev/full`, `/dev/stdout`) cannot be replaced and is written
+ * directly. Either way every write error rejects, naming `path`.
+ */
+export async function writeOutput(path: string | undefined, fill: (out: Output) => Promise<void>): Promise<void> {
+  if (path === undefined || path === "-") return fill(streamOutput(process.stdout));
+  const replaceable = await isReplaceable(path);
+  const target = replaceable ? temporaryPath(path) : path;
+  const stream = createWriteStream(target);
+  try {
+    await fill(streamOutput(stream));
+    stream.end();
+    await finished(stream);
+    if (replaceable) await rename(target, path);
+  } catch (error) {
+    // Closed before removal: an open still in flight would recreate the file.
+    await destroyed(stream);
+    if (replaceable) await rm(target, { force: true });
+    throw nameTarget(error, target, path);
+  }
+}
+
+/** Whether `path` is a regular file or does not exist yet (not a device, pipe or folder). */
+async function isReplaceable(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return true;
+  }
+}
+
+/** Destroys `stream` and waits until its file is closed. */
+async function destroyed(stream: Writable): Promise<void> {
+  stream.destroy();
+  if (!stream.closed) await new Promise((resolve) => stream.once("close", resolve));
+}
+
+/** An output over `stream`; its errors are read from `stream.errored` rather than thrown as events. */
+function streamOutput(stream: Writable): Output {
+  stream.on("error", () => {});
   return {
     async write(chunk) {
-      check();
-      if (!stream.write(chunk)) {
-        await new Promise<void>((resolve, reject) => {
-          const onDrain = () => {
-            stream.off("error", onError);
-            resolve();
-          };
-          const onError = (error: Error) => {
-            stream.off("drain", onDrain);
-            reject(error);
-          };
-          stream.once("drain", onDrain);
-          stream.once("error", onError);
-        });
-      }
-    },
-    async close() {
-      check();
-      if (toStdout) return;
-      await new Promise<void>((resolve, reject) => {
-        stream.once("error", reject);
-        stream.end(() => resolve());
-      });
+      if (stream.errored) throw stream.errored;
+      if (!stream.write(chunk)) await once(stream, "drain");
     },
   };
+}
+
+/** A system error reworded to name the file the user asked for: not the temporary file, nor nothing (a failed `write` names no path). */
+function nameTarget(error: unknown, temporary: string, path: string): unknown {
+  if (!(error instanceof Error) || typeof (error as NodeJS.ErrnoException).syscall !== "string") return error;
+  error.message = error.message.split(temporary).join(path);
+  if (!error.message.includes(path)) error.message += ` '${path}'`;
+  return error;
 }
 
 /**
  * The shortest decimal that reads back as the same float32 (JSON numbers are
- * doubles; printing the double would add noise digits).
+ * doubles; printing the double would add noise digits). `value` is finite.
  */
-export function formatFloat32(value: number): string {
-  if (!Number.isFinite(value)) return "null";
+function formatFloat32(value: number): string {
   if (value === 0) return "0";
   for (let digits = 6; digits < 9; digits++) {
     const text = value.toPrecision(digits);
@@ -106,9 +128,22 @@ function trimNumber(text: string): string {
   return mantissa + exponent;
 }
 
-/** A vector as a JSON array. */
-export function vectorJson(row: Float32Array): string {
+/**
+ * A vector as a JSON array.
+ *
+ * @param what - Names the vector in the error, e.g. "the embedding of text 3".
+ * @throws ModelFormatError when a value is NaN or infinite: JSON has no such numbers.
+ */
+export function vectorJson(row: Float32Array, what: string): string {
   let out = "[";
-  for (let i = 0; i < row.length; i++) out += (i ? "," : "") + formatFloat32(row[i]!);
+  for (let i = 0; i < row.length; i++) {
+    const value = row[i]!;
+    if (!Number.isFinite(value)) {
+      throw new ModelFormatError(
+        `${what} holds ${value} at dimension ${i}, which JSON cannot represent: the model's table or weights hold NaN or infinite values, or values too large for float32`,
+      );
+    }
+    out += (i ? "," : "") + formatFloat32(value);
+  }
   return out + "]";
 }

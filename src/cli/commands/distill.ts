@@ -4,18 +4,18 @@ import type { DistillProgress, PcaDims } from "../../index.js";
 import { contextOf, type ProgressBar } from "../context.js";
 import { UsageError } from "../errors.js";
 import { readText, splitLines } from "../io.js";
-import { finiteNumber, licenseId, pcaDims, positiveInteger } from "../options.js";
+import { fractionOrNone, licenseId, type None, noneToNull, pcaDims, positiveInteger } from "../options.js";
 import { DTYPES } from "./quantize.js";
 
 export const POOLINGS = ["mean", "first", "last", "pooler", "inner-mean"] as const;
 
 interface DistillCommandOptions {
-  pcaDims?: PcaDims;
+  pcaDims?: Exclude<PcaDims, null> | None;
   vocabulary?: string;
   quantizeTo?: (typeof DTYPES)[number];
   pooling?: (typeof POOLINGS)[number];
   vocabularyQuantization?: number;
-  sifCoefficient?: number | null;
+  sifCoefficient?: number | None;
   batchSize?: number;
   threads?: number;
   license?: string;
@@ -40,9 +40,7 @@ export function distillCommand(): Command {
     .addOption(new Option("--quantize-to <dtype>", "dtype of the saved table (default float16)").choices(DTYPES))
     .addOption(new Option("--pooling <mode>", "how the teacher's token outputs become one vector (default mean)").choices(POOLINGS))
     .option("--vocabulary-quantization <k>", "cluster the vocabulary into k rows (k-means)", positiveInteger)
-    .option("--sif-coefficient <s|none>", 'SIF weighting coefficient, or "none" (default 1e-4)', (value: string) =>
-      value.trim().toLowerCase() === "none" ? null : finiteNumber(value),
-    )
+    .option("--sif-coefficient <s|none>", 'SIF weighting coefficient in (0, 1), or "none" (default 1e-4)', fractionOrNone)
     .option("--batch-size <n>", "sequences per teacher call (default 256)", positiveInteger)
     .option("--threads <n>", "ONNX Runtime threads (default: the number of cores)", positiveInteger)
     .option("--license <id>", "licence in the saved model card (default: the teacher's, apache-2.0 for USE, else mit)", licenseId)
@@ -70,11 +68,11 @@ export function distillCommand(): Command {
         const model = await distill({
           model: teacher,
           ...(vocabulary === undefined ? {} : { vocabulary }),
-          ...(options.pcaDims === undefined ? {} : { pcaDims: options.pcaDims }),
+          ...(options.pcaDims === undefined ? {} : { pcaDims: noneToNull(options.pcaDims) }),
           ...(options.quantizeTo === undefined ? {} : { quantizeTo: options.quantizeTo }),
           ...(options.pooling === undefined ? {} : { pooling: options.pooling }),
           ...(options.vocabularyQuantization === undefined ? {} : { vocabularyQuantization: options.vocabularyQuantization }),
-          ...(options.sifCoefficient === undefined ? {} : { sifCoefficient: options.sifCoefficient }),
+          ...(options.sifCoefficient === undefined ? {} : { sifCoefficient: noneToNull(options.sifCoefficient) }),
           ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
           ...(options.threads === undefined ? {} : { threads: options.threads }),
           ...(options.license === undefined ? {} : { license: options.license }),

@@ -1,11 +1,10 @@
 /** `model2vec encode`: texts in, one vector per text out. */
-import { writeFile } from "node:fs/promises";
 import { Command, Option } from "commander";
 import { contextOf } from "../context.js";
 import { UsageError } from "../errors.js";
-import { inputTexts, openOutput, vectorJson } from "../io.js";
+import { inputTexts, vectorJson, writeOutput } from "../io.js";
 import { loadModel } from "../load-model.js";
-import { positiveInteger, positiveIntegerOrNone } from "../options.js";
+import { type None, noneToNull, positiveInteger, positiveIntegerOrNone } from "../options.js";
 
 export const ENCODE_FORMATS = ["jsonl", "json", "npy", "safetensors"] as const;
 export type EncodeFormat = (typeof ENCODE_FORMATS)[number];
@@ -16,7 +15,7 @@ interface EncodeCommandOptions {
   format: EncodeFormat;
   output?: string;
   batchSize?: number;
-  maxLength?: number | null;
+  maxLength?: number | None;
   normalize?: boolean;
 }
 
@@ -30,7 +29,7 @@ export function encodeCommand(): Command {
       "Encode texts to embeddings with a static model. Texts come from the arguments, else from --file (one per line), else from stdin (one per line).",
     )
     .argument("[texts...]", "texts to encode")
-    .option("-m, --model <idOrPath>", "model folder or Hugging Face Hub id (required)")
+    .option("-m, --model <idOrPath>", "model folder or Hugging Face Hub id (default: the bundled default model)")
     .option("-f, --file <path>", 'read texts from a file, one per line ("-" for stdin)')
     .addOption(new Option("--format <format>", "output format").choices(ENCODE_FORMATS).default("jsonl"))
     .option("-o, --output <path>", "write to this file instead of stdout (required for npy and safetensors)")
@@ -63,7 +62,7 @@ Examples:
       const model = await loadModel(options.model, context);
       const encodeOptions = {
         ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
-        ...(options.maxLength === undefined ? {} : { maxLength: options.maxLength }),
+        ...(options.maxLength === undefined ? {} : { maxLength: noneToNull(options.maxLength) }),
         ...(options.normalize === undefined ? {} : { normalize: options.normalize }),
       };
       const chunk = Math.max(options.batchSize ?? DEFAULT_CHUNK, DEFAULT_CHUNK);
@@ -71,20 +70,20 @@ Examples:
       const bar = inputs.length > chunk ? context.bar("encoding", inputs.length, "texts") : null;
       try {
         if (format === "jsonl" || format === "json") {
-          const out = openOutput(options.output);
-          if (format === "json") await out.write("[");
-          for (let first = 0; first < inputs.length; first += chunk) {
-            const vectors = model.encode(inputs.slice(first, first + chunk), encodeOptions);
-            let text = "";
-            for (let i = 0; i < vectors.rows; i++) {
-              const row = vectorJson(vectors.row(i));
-              text += format === "jsonl" ? `${row}\n` : `${first + i ? "," : ""}\n${row}`;
+          await writeOutput(options.output, async (out) => {
+            if (format === "json") await out.write("[");
+            for (let first = 0; first < inputs.length; first += chunk) {
+              const vectors = model.encode(inputs.slice(first, first + chunk), encodeOptions);
+              let text = "";
+              for (let i = 0; i < vectors.rows; i++) {
+                const row = vectorJson(vectors.row(i), `the embedding of text ${first + i + 1}`);
+                text += format === "jsonl" ? `${row}\n` : `${first + i ? "," : ""}\n${row}`;
+              }
+              await out.write(text);
+              bar?.update(first + vectors.rows);
             }
-            await out.write(text);
-            bar?.update(first + vectors.rows);
-          }
-          if (format === "json") await out.write(inputs.length ? "\n]\n" : "]\n");
-          await out.close();
+            if (format === "json") await out.write(inputs.length ? "\n]\n" : "]\n");
+          });
           return;
         }
         const data = new Float32Array(inputs.length * dim);
@@ -102,7 +101,7 @@ Examples:
           const { writeSafetensors } = await import("../../formats/safetensors-writer.js");
           bytes = writeSafetensors([{ name: "embeddings", dtype: "F32", shape: [inputs.length, dim], data }]);
         }
-        await writeFile(options.output!, bytes);
+        await writeOutput(options.output, (out) => out.write(bytes));
         context.note(`wrote ${inputs.length} × ${dim} embeddings to ${options.output}`);
       } finally {
         bar?.stop();
