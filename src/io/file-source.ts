@@ -1,9 +1,15 @@
 /** Where model files come from: a folder, the Hub, or bytes in memory. */
 
+/** Limits on one read. */
+export interface ReadOptions {
+  /** Refuse a file larger than this many bytes (sources that read from disk check before reading). */
+  maxBytes?: number;
+}
+
 /** Reads files by slash-separated paths relative to a root. */
 export interface FileSource {
   /** The file's bytes, or undefined when it does not exist. */
-  read(path: string): Promise<Uint8Array | undefined>;
+  read(path: string, options?: ReadOptions): Promise<Uint8Array | undefined>;
   /** Whether the file exists. */
   exists(path: string): Promise<boolean>;
   /** How to name `path` in an error message (e.g. the absolute file path). */

@@ -25,7 +25,7 @@ export async function loadPretrained(
   }
   if (pathOrId === undefined) pathOrId = await defaultModelFolder();
   const folder = (await isDirectory(pathOrId)) ? pathOrId : (await resolveHubModel(pathOrId, { ...options, subfolder })).folder;
-  const { files, names } = await readModelFiles(new NodeFileSource(folder), subfolder);
+  const { files, names } = await readModelFiles(new NodeFileSource(folder), subfolder, (message) => process.emitWarning(message, "Model2VecWarning"));
   const model = new StaticModel({ ...modelInitFromFiles(files, names), ...init });
   const { quantizeTo, dimensionality, vocabularyQuantization, kmeans } = options;
   if (!quantizeTo && !dimensionality && !vocabularyQuantization) return model;
