@@ -5,41 +5,57 @@
  * Any OpenAI client works against it: `new OpenAI({ baseURL: url + "/v1", apiKey })`.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
+import { Server as NetServer } from "node:net";
 import { endianness } from "node:os";
+import { setImmediate as nextLoopTurn, setTimeout as sleep } from "node:timers/promises";
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from "fastify";
 import { InvalidInputError } from "../errors.js";
 import { type EmbeddingTable, PoolScratch, meanPool } from "../model/pooling.js";
 import type { StaticModel } from "../model/static-model.js";
+import { ApiError } from "./api-error.js";
+import { answerClientError } from "./client-error.js";
+import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT } from "./defaults.js";
+import { nestedDeeperThan } from "./json-depth.js";
 
 /** Options of {@link startServer}. */
 export interface ServerOptions {
   /** The models served, by name (the request's `model` field). At least one. */
   models: Record<string, StaticModel>;
   /** Used when a request omits `model`; default the first of `models`. */
-  defaultModel?: string;
+  defaultModel?: string | undefined;
   /** Default "127.0.0.1". */
-  host?: string;
+  host?: string | undefined;
   /** Default 8080; 0 picks a free port (read it from the returned `url`). */
-  port?: number;
-  /** When set, `/v1/*` needs `Authorization: Bearer <apiKey>`; otherwise 401. Never logged. */
-  apiKey?: string;
+  port?: number | undefined;
+  /** When set, every route but `GET /health` needs `Authorization: Bearer <apiKey>`; otherwise 401. Never logged. */
+  apiKey?: string | undefined;
   limits?: {
     /** Largest request body in bytes; default 10 MB. Larger → 413. */
-    bodyBytes?: number;
+    bodyBytes?: number | undefined;
     /** Most texts per request; default 2048. More → 400. */
-    batchSize?: number;
+    batchSize?: number | undefined;
     /** Longest text in UTF-16 code units (JavaScript `length`); default 100,000. Longer → 400. */
-    textLength?: number;
-  };
+    textLength?: number | undefined;
+    /** Most open connections; default 512. Connections past it are closed as soon as they are accepted. */
+    connections?: number | undefined;
+    /** Time to receive a whole request, headers and body, in ms; default 30,000. Past it → 408 and the connection is closed. */
+    requestTimeoutMs?: number | undefined;
+    /** Time to receive the request headers, in ms; default 10,000, and at most `requestTimeoutMs`. Past it → 408. */
+    headersTimeoutMs?: number | undefined;
+  } | undefined;
   /** Called once per request with `METHOD /path STATUS 1.2ms`: never the key, the query or the texts. */
-  log?: (line: string) => void;
+  log?: ((line: string) => void) | undefined;
 }
 
 /** A running server. */
 export interface RunningServer {
   /** `http://host:port`, with the actual port when `port` was 0. */
   url: string;
-  /** Stops accepting connections, lets in-flight requests finish, then resolves. Idempotent. */
+  /**
+   * Refuses new connections at once, answers every request already received
+   * (each response then closes its connection), closes idle connections, then
+   * resolves. Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -47,21 +63,11 @@ export interface RunningServer {
 const MAX_TOKENS = 512;
 /** Texts pooled between yields to the event loop, so one large batch does not stall every other request. */
 const CHUNK = 256;
-const DEFAULT_LIMITS = { bodyBytes: 10 * 1024 * 1024, batchSize: 2048, textLength: 100_000 };
+/** Deepest JSON nesting accepted; a valid request needs 2 (`{"input":[…]}`), token ids 3 (refused later, with a clear message). */
+const MAX_JSON_DEPTH = 16;
+/** How long close() lets requests already sent, but not yet read from their sockets, arrive before idle connections are closed. */
+const DRAIN_GRACE_MS = 50;
 const LITTLE_ENDIAN = endianness() === "LE";
-
-/** An OpenAI-shaped error: `{ error: { message, type, param, code } }` with an HTTP status. */
-class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly param: string | null = null,
-    readonly code: string | null = null,
-    readonly type: string = "invalid_request_error",
-  ) {
-    super(message);
-  }
-}
 
 interface ServedModel {
   name: string;
@@ -81,21 +87,37 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const created = Math.floor(Date.now() / 1000);
   const keyDigest = apiKey === undefined ? null : sha256(apiKey);
 
+  // Node checks the request and headers timeouts every `connectionsCheckingInterval`,
+  // 30 s by default: far too coarse for a 30 s timeout.
+  const headersTimeout = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
   const app = Fastify({
     logger: false,
     bodyLimit: limits.bodyBytes,
-    // close(): stop listening, drop idle keep-alive sockets, let active requests finish.
-    forceCloseConnections: "idle",
-    return503OnClosing: false, // answered below, in the OpenAI error shape
+    requestTimeout: limits.requestTimeoutMs,
+    http: {
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout,
+      connectionsCheckingInterval: Math.min(1000, headersTimeout),
+    },
+    // close() below decides which connections to drop.
+    forceCloseConnections: false,
+    // Requests on connections still open while closing are served; see close().
+    return503OnClosing: false,
     // Malformed URLs and the like, which never reach the error handler.
     frameworkErrors: (error, _request, reply) => sendError(reply, toApiError(error)),
+    // Requests Node cannot parse, and requests that do not arrive in time.
+    clientErrorHandler: answerClientError,
   });
+  app.server.maxConnections = limits.connections;
 
   // Parse every body as JSON whatever its content type (curl -d sends form-urlencoded).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => {
     const text = typeof body === "string" ? body : body.toString("utf8");
     if (text.trim() === "") return done(new ApiError(400, "The request body is empty; send a JSON object."), undefined);
+    if (nestedDeeperThan(text, MAX_JSON_DEPTH)) {
+      return done(new ApiError(400, `The request body is JSON nested deeper than ${MAX_JSON_DEPTH} levels.`, null, "json_too_deep"), undefined);
+    }
     try {
       done(null, JSON.parse(text));
     } catch (error) {
@@ -103,18 +125,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
   });
 
-  // While closing, end each connection after its response so close() need not wait for keep-alive timeouts,
-  // and turn away requests that arrive on kept-alive connections.
+  // While closing, end each connection after its response so close() need not wait for keep-alive timeouts.
   let closing: Promise<void> | null = null;
   app.addHook("onSend", async (_request, reply) => {
     if (closing !== null) reply.header("connection", "close");
   });
-  app.addHook("onRequest", async () => {
-    if (closing !== null) throw new ApiError(503, "The server is shutting down.", null, "shutting_down", "server_error");
-  });
 
+  // Decided on the route the router matched (after it decoded the path and took the path out of an
+  // absolute-form target), never on the raw URL: only routes marked public skip the key, 404s included.
   app.addHook("onRequest", async (request) => {
-    if (keyDigest === null || !pathOf(request.url).startsWith("/v1/")) return;
+    if (keyDigest === null || (request.routeOptions.config as RouteConfig).public === true) return;
     const header = request.headers.authorization;
     const match = typeof header === "string" ? /^Bearer\s+(.+)$/i.exec(header.trim()) : null;
     if (match === null) {
@@ -152,7 +172,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return sendError(reply, new ApiError(404, `No route ${request.method} ${path}.`, null, "not_found"));
   });
 
-  app.get("/health", async (_request, reply) => {
+  app.get("/health", { config: { public: true } satisfies RouteConfig }, async (_request, reply) => {
     reply.type("application/json");
     return JSON.stringify({ status: "ok", models: [...served.keys()] });
   });
@@ -181,13 +201,32 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const port = typeof address === "object" && address !== null ? address.port : config.port;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
 
+  const drainAndClose = async () => {
+    // Refuse new connections now, but close only the listening socket: http.Server.close() would also
+    // drop every connection with no request in progress, including those whose request is already in
+    // the socket's buffer, sent before close() but not read yet because the event loop was busy.
+    NetServer.prototype.close.call(app.server);
+    // Let the event loop read those buffers (a poll phase comes before the next check phase):
+    // their requests are then in progress, and will be answered.
+    await sleep(DRAIN_GRACE_MS);
+    await nextLoopTurn();
+    // Drops the connections still idle, and waits for the responses in progress.
+    await app.close();
+  };
+
   return {
     url: `http://${host}:${port}`,
     close() {
-      closing ??= app.close();
+      closing ??= drainAndClose();
       return closing;
     },
   };
+}
+
+/** What a route tells the hooks about itself. */
+interface RouteConfig {
+  /** Answered without the API key. */
+  public?: boolean;
 }
 
 /**
@@ -200,7 +239,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
  */
 export function installSignalHandlers(
   server: { close(): Promise<void> },
-  options: { signals?: readonly NodeJS.Signals[]; exit?: boolean } = {},
+  options: { signals?: readonly NodeJS.Signals[] | undefined; exit?: boolean | undefined } = {},
 ): () => void {
   const signals = options.signals ?? (["SIGTERM", "SIGINT"] as const);
   const exit = options.exit ?? true;
@@ -255,12 +294,12 @@ function checkOptions(options: ServerOptions) {
     if (!Number.isInteger(value) || value < 1) throw new InvalidInputError(`startServer: limits.${key} must be a positive integer, got ${value}`);
     limits[key] = value;
   }
-  const port = options.port ?? 8080;
+  const port = options.port ?? DEFAULT_PORT;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidInputError(`startServer: port must be 0–65535, got ${port}`);
   if (options.apiKey !== undefined && (typeof options.apiKey !== "string" || options.apiKey === "")) {
     throw new InvalidInputError("startServer: apiKey must be a non-empty string");
   }
-  return { served, defaultModel, limits, port, host: options.host ?? "127.0.0.1", apiKey: options.apiKey, log: options.log };
+  return { served, defaultModel, limits, port, host: options.host ?? DEFAULT_HOST, apiKey: options.apiKey, log: options.log };
 }
 
 // ------------------------------------------------------------------ requests
@@ -376,6 +415,16 @@ async function embed(request: EmbeddingRequest): Promise<string> {
   const parts: string[] = new Array(texts.length);
   for (let i = 0; i < texts.length; i++) {
     const row = out.subarray(i * outDim, (i + 1) * outDim);
+    // NaN and Infinity have no JSON spelling (and would be garbage in base64): answer an error, never invalid JSON.
+    if (!allFinite(row)) {
+      throw new ApiError(
+        500,
+        `The embedding of input[${i}] holds NaN or Infinity: the model ${JSON.stringify(served.name)} has non-finite values in its table.`,
+        null,
+        "non_finite_embedding",
+        "server_error",
+      );
+    }
     const embedding = base64 ? `"${toBase64(row)}"` : floatArray(row);
     parts[i] = `{"object":"embedding","index":${i},"embedding":${embedding}}`;
   }
@@ -393,7 +442,7 @@ function truncateNormalized(vector: Float32Array, d: number, out: Float32Array, 
 /**
  * JSON numbers that parse back to the same float32 values: 9 significant digits
  * always round-trip a float32, at about half the bytes of the float64 spelling
- * and the same speed. Values are finite by construction.
+ * and the same speed. `embed` checks first that every value is finite.
  */
 function floatArray(row: Float32Array): string {
   let s = "[";
@@ -402,6 +451,11 @@ function floatArray(row: Float32Array): string {
     s += row[j]!.toPrecision(9);
   }
   return s + "]";
+}
+
+function allFinite(row: Float32Array): boolean {
+  for (let j = 0; j < row.length; j++) if (!Number.isFinite(row[j]!)) return false;
+  return true;
 }
 
 /** Little-endian float32 bytes in base64, as OpenAI sends them. */
@@ -428,10 +482,7 @@ function toApiError(error: FastifyError | ApiError): ApiError {
 }
 
 function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
-  return reply
-    .code(error.status)
-    .type("application/json")
-    .send(JSON.stringify({ error: { message: error.message, type: error.type, param: error.param, code: error.code } }));
+  return reply.code(error.status).type("application/json").send(error.toJson());
 }
 
 function pathOf(url: string): string {
