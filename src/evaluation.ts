@@ -7,7 +7,9 @@
 export { evaluate, type EvaluateOptions, type EvaluationResult, type TaskResult } from "./evaluate/evaluate.js";
 export { BUILTIN_TASKS, BUILTIN_TASK_NAMES, type TaskDefinition } from "./evaluate/builtin-tasks.js";
 export { fileTask, type FileTaskSpec, type TableSource } from "./evaluate/file-task.js";
-export { formatLeaderboard, leaderboard, summarize, type Leaderboard, type Summary } from "./evaluate/leaderboard.js";
+export { leaderboard, summarize, type Leaderboard, type Summary } from "./evaluate/leaderboard.js";
+export { formatLeaderboard, type FormatLeaderboardOptions, type LeaderboardFormat } from "./evaluate/leaderboard-format.js";
+export { findMissingData, formatMissingData, type MissingData } from "./evaluate/missing-data.js";
 export type { EncodeFunction, Encoder } from "./evaluate/encoder.js";
 export type { ClassificationProtocol } from "./evaluate/protocols/classification.js";
 export * from "./evaluate/types.js";

@@ -15,10 +15,12 @@ export interface CliContext {
 
 export interface ProgressBar {
   update(done: number, total?: number): void;
+  /** Names the step in progress right after the label (redrawn at once); "" clears it. */
+  status(text: string): void;
   stop(): void;
 }
 
-const NO_BAR: ProgressBar = { update() {}, stop() {} };
+const NO_BAR: ProgressBar = { update() {}, status() {}, stop() {} };
 
 /** Bars being drawn, stopped before an error is printed. */
 const active = new Set<ProgressBar>();
@@ -48,7 +50,8 @@ export function contextOf(command: Command): CliContext {
       const bar = new SingleBar(
         {
           stream: process.stderr,
-          format: `${label} [{bar}] {percentage}% | {value}/{total}${unit ? ` ${unit}` : ""} | {duration_formatted}`,
+          // The status comes early: cli-progress cuts lines at the terminal's width.
+          format: `${label}{status} [{bar}] {percentage}% | {value}/{total}${unit ? ` ${unit}` : ""} | {duration_formatted}`,
           hideCursor: true,
           clearOnComplete: false,
           etaBuffer: 20,
@@ -56,13 +59,18 @@ export function contextOf(command: Command): CliContext {
         },
         Presets.shades_classic,
       );
-      bar.start(Math.max(total, 0), 0);
+      bar.start(Math.max(total, 0), 0, { status: "" });
       let stopped = false;
       const handle: ProgressBar = {
         update(done, newTotal) {
           if (stopped) return;
           if (newTotal !== undefined && newTotal !== bar.getTotal()) bar.setTotal(newTotal);
           bar.update(done);
+        },
+        status(text) {
+          if (stopped) return;
+          bar.update({ status: text ? ` ${text}` : "" });
+          bar.render();
         },
         stop() {
           if (stopped) return;

@@ -1,10 +1,12 @@
 /**
  * The built-in evaluation tasks: small declarative definitions whose `load(dataDir)`
- * reads the data sets in `dataDir` (the `shared/data` folder) into the shapes of
- * `./types.ts`. Format details of the real files are handled here and noted per task.
+ * reads the data sets in `dataDir` (the `shared/data` folder, laid out as
+ * `./data-layout.ts` says) into the shapes of `./types.ts`. Format details of the real
+ * files are handled here and noted per task.
  */
 import { join } from "node:path";
 import { InvalidInputError } from "../errors.js";
+import { BUILTIN_DATA_FILES } from "./data-layout.js";
 import { readTable } from "./loaders/delimited.js";
 import { loadSmart } from "./loaders/smart.js";
 import { at, decodeText, readBytes, splitLines } from "./loaders/text.js";
@@ -24,6 +26,11 @@ export interface TaskOf<T extends TaskType, D> {
   name: string;
   type: T;
   description: string;
+  /**
+   * The files `load` reads: relative to the data folder, or absolute. Lets a run
+   * name missing data before any work (see `findMissingData`).
+   */
+  dataFiles?: readonly string[] | undefined;
   /** Reads the task's data; `dataDir` is the data folder (`shared/data` for the built-in tasks). */
   load: (dataDir: string) => Promise<D>;
 }
@@ -43,8 +50,7 @@ export type TaskDefinition = StsTask | ClassificationTask | ClusteringTask | Pai
 // genre, file, year, id, score (0–5), sentence1, sentence2; some rows (284 of 1379 in the test
 // split, 197 in train) carry two more columns naming the source, which are ignored.
 
-async function loadStsb(dataDir: string, split: "train" | "dev" | "test" = "test"): Promise<StsData> {
-  const path = join(dataDir, "sts", "stsbenchmark", `sts-${split}.csv`);
+async function loadStsb(path: string): Promise<StsData> {
   const rows = await readTable(path, { format: "tsv", header: false, quoting: false, columns: { score: 4, sentence1: 5, sentence2: 6 } });
   const data: StsData = { sentences1: [], sentences2: [], scores: [] };
   for (const [i, row] of rows.entries()) {
@@ -60,8 +66,8 @@ async function loadStsb(dataDir: string, split: "train" | "dev" | "test" = "test
 }
 
 /** STS-B test pairs turned binary: score ≥ 4 → 1 (similar), score ≤ 1 → 0 (dissimilar), the rest dropped. */
-async function loadStsbPairs(dataDir: string): Promise<PairClassificationData> {
-  const sts = await loadStsb(dataDir, "test");
+async function loadStsbPairs(path: string): Promise<PairClassificationData> {
+  const sts = await loadStsb(path);
   const data: PairClassificationData = { sentences1: [], sentences2: [], labels: [] };
   for (const [i, score] of sts.scores.entries()) {
     if (score > 1 && score < 4) continue;
@@ -76,8 +82,7 @@ async function loadStsbPairs(dataDir: string): Promise<PairClassificationData> {
 // SST-2: `text<TAB>label` (0 negative, 1 positive), no header, UTF-8, tokenized text with a
 // trailing space before the tab (trimmed here).
 
-async function loadSst2Split(dataDir: string, file: string): Promise<LabelledTexts> {
-  const path = join(dataDir, "classification", "sst2", file);
+async function loadSst2Split(path: string): Promise<LabelledTexts> {
   const rows = await readTable(path, { format: "tsv", header: false, quoting: false, columns: { text: 0, label: 1 } });
   const out: LabelledTexts = { texts: [], labels: [] };
   for (const [i, row] of rows.entries()) {
@@ -95,8 +100,7 @@ async function loadSst2Split(dataDir: string, file: string): Promise<LabelledTex
 // `trec` script replaces it with one); the files are read as UTF-8 with a Latin-1 fallback and
 // U+00F0 is mapped back to a space. The label is the coarse class (ABBR DESC ENTY HUM LOC NUM).
 
-async function loadTrecSplit(dataDir: string, file: string): Promise<LabelledTexts> {
-  const path = join(dataDir, "classification", "trec", file);
+async function loadTrecSplit(path: string): Promise<LabelledTexts> {
   const text = decodeText(await readBytes(path), "auto", path).replaceAll("\u00f0", " ");
   const out: LabelledTexts = { texts: [], labels: [] };
   for (const [k, line] of splitLines(text).entries()) {
@@ -116,8 +120,7 @@ async function loadTrecSplit(dataDir: string, file: string): Promise<LabelledTex
 // lines in between: a record with too few fields is joined to the next (joinShortRecords).
 // Texts are trimmed (a few in test.csv start with a line break).
 
-async function loadBanking77Split(dataDir: string, file: string): Promise<LabelledTexts> {
-  const path = join(dataDir, "classification", "banking77", file);
+async function loadBanking77Split(path: string): Promise<LabelledTexts> {
   const rows = await readTable(path, { format: "csv", header: true, joinShortRecords: true, columns: { text: "text", label: "category" } });
   const out: LabelledTexts = { texts: [], labels: [] };
   for (const [i, row] of rows.entries()) {
@@ -133,8 +136,7 @@ async function loadBanking77Split(dataDir: string, file: string): Promise<Labell
 // dair-ai emotion: JSON Lines `{"text": …, "label": 0–5}` (0 sadness, 1 joy, 2 love, 3 anger,
 // 4 fear, 5 surprise); labels are kept as the integers.
 
-async function loadEmotionSplit(dataDir: string, file: string): Promise<LabelledTexts> {
-  const path = join(dataDir, "classification", "emotion", file);
+async function loadEmotionSplit(path: string): Promise<LabelledTexts> {
   const rows = await readTable(path, { format: "jsonl", columns: { text: "text", label: "label" } });
   const out: LabelledTexts = { texts: [], labels: [] };
   for (const [i, row] of rows.entries()) {
@@ -157,12 +159,11 @@ async function loadEmotionSplit(dataDir: string, file: string): Promise<Labelled
 // Document text = title + abstract (.T + .W), whitespace normalized; the abstract itself
 // usually opens with the title again. Documents 471 and 995 are empty.
 
-async function loadCranfield(dataDir: string): Promise<RetrievalData> {
-  const folder = join(dataDir, "retrieval", "cranfield");
+async function loadCranfield([documents, queries, qrels]: string[]): Promise<RetrievalData> {
   return loadSmart({
-    documents: join(folder, "cran.all.1400"),
-    queries: join(folder, "cran.qry"),
-    qrels: join(folder, "cranqrel"),
+    documents: documents!,
+    queries: queries!,
+    qrels: qrels!,
     queryIds: "sequential",
     relevance: "cranfield",
     documentFields: ["T", "W"],
@@ -172,72 +173,60 @@ async function loadCranfield(dataDir: string): Promise<RetrievalData> {
 
 // ---------------------------------------------------------------------------------------------
 
+/** The paths of built-in task `name`'s data files in `dataDir`. */
+function pathsIn(dataDir: string, name: keyof typeof BUILTIN_DATA_FILES): string[] {
+  return BUILTIN_DATA_FILES[name].map((file) => join(dataDir, file));
+}
+
+/** A classification task reading its train and test splits with `loadSplit`. */
+function classificationTask(name: keyof typeof BUILTIN_DATA_FILES, description: string, loadSplit: (path: string) => Promise<LabelledTexts>): ClassificationTask {
+  return {
+    name,
+    type: "classification",
+    description,
+    dataFiles: BUILTIN_DATA_FILES[name],
+    load: async (dataDir) => {
+      const [train, test] = pathsIn(dataDir, name);
+      return { train: await loadSplit(train!), test: await loadSplit(test!) };
+    },
+  };
+}
+
 const stsb: StsTask = {
   name: "stsb",
   type: "sts",
   description: "STS Benchmark test split: 1379 sentence pairs scored 0–5.",
-  load: (dataDir) => loadStsb(dataDir, "test"),
+  dataFiles: BUILTIN_DATA_FILES.stsb,
+  load: (dataDir) => loadStsb(pathsIn(dataDir, "stsb")[0]!),
 };
 
-const sst2: ClassificationTask = {
-  name: "sst2",
-  type: "classification",
-  description: "SST-2 binary sentiment: 67,349 training and 1821 test sentences.",
-  load: async (dataDir) => ({
-    train: await loadSst2Split(dataDir, "sentiment-train"),
-    test: await loadSst2Split(dataDir, "sentiment-test"),
-  }),
-};
-
-const trec: ClassificationTask = {
-  name: "trec",
-  type: "classification",
-  description: "TREC question type, 6 coarse classes: 5452 training and 500 test questions.",
-  load: async (dataDir) => ({
-    train: await loadTrecSplit(dataDir, "train_5500.label"),
-    test: await loadTrecSplit(dataDir, "TREC_10.label"),
-  }),
-};
-
-const banking77: ClassificationTask = {
-  name: "banking77",
-  type: "classification",
-  description: "Banking77 intents: 10,003 training and 3080 test customer queries in 77 classes.",
-  load: async (dataDir) => ({
-    train: await loadBanking77Split(dataDir, "train.csv"),
-    test: await loadBanking77Split(dataDir, "test.csv"),
-  }),
-};
-
-const emotion: ClassificationTask = {
-  name: "emotion",
-  type: "classification",
-  description: "dair-ai emotion: 16,000 training and 2000 test tweets in 6 classes.",
-  load: async (dataDir) => ({
-    train: await loadEmotionSplit(dataDir, "train.jsonl"),
-    test: await loadEmotionSplit(dataDir, "test.jsonl"),
-  }),
-};
+const sst2 = classificationTask("sst2", "SST-2 binary sentiment: 67,349 training and 1821 test sentences.", loadSst2Split);
+const trec = classificationTask("trec", "TREC question type, 6 coarse classes: 5452 training and 500 test questions.", loadTrecSplit);
+const banking77 = classificationTask("banking77", "Banking77 intents: 10,003 training and 3080 test customer queries in 77 classes.", loadBanking77Split);
+const emotion = classificationTask("emotion", "dair-ai emotion: 16,000 training and 2000 test tweets in 6 classes.", loadEmotionSplit);
 
 const banking77Clustering: ClusteringTask = {
   name: "banking77-clustering",
   type: "clustering",
   description: "The 3080 Banking77 test queries clustered into their 77 intents.",
-  load: (dataDir) => loadBanking77Split(dataDir, "test.csv"),
+  dataFiles: BUILTIN_DATA_FILES["banking77-clustering"],
+  load: (dataDir) => loadBanking77Split(pathsIn(dataDir, "banking77-clustering")[0]!),
 };
 
 const stsbPairs: PairClassificationTask = {
   name: "stsb-pairs",
   type: "pair-classification",
   description: "STS-B test pairs as pair classification: score ≥ 4 similar (338), score ≤ 1 dissimilar (308), the rest dropped.",
-  load: loadStsbPairs,
+  dataFiles: BUILTIN_DATA_FILES["stsb-pairs"],
+  load: (dataDir) => loadStsbPairs(pathsIn(dataDir, "stsb-pairs")[0]!),
 };
 
 const cranfield: RetrievalTask = {
   name: "cranfield",
   type: "retrieval",
   description: "Cranfield aeronautics abstracts: 1400 documents, 225 queries with graded relevance judgements.",
-  load: loadCranfield,
+  dataFiles: BUILTIN_DATA_FILES.cranfield,
+  load: (dataDir) => loadCranfield(pathsIn(dataDir, "cranfield")),
 };
 
 /** The built-in tasks by name. */

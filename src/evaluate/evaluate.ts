@@ -8,6 +8,7 @@ import { InvalidInputError } from "../errors.js";
 import { BUILTIN_TASKS, type TaskDefinition } from "./builtin-tasks.js";
 import { CachingEncoder, type Encoder } from "./encoder.js";
 import { type Summary, summarize } from "./leaderboard.js";
+import { findMissingData, formatMissingData } from "./missing-data.js";
 import { type ClassificationProtocol, evaluateClassification } from "./protocols/classification.js";
 import { evaluateClustering } from "./protocols/clustering.js";
 import { evaluatePairClassification } from "./protocols/pair-classification.js";
@@ -38,16 +39,19 @@ export interface EvaluationResult extends Summary {
 /** Options of {@link evaluate}. */
 export interface EvaluateOptions {
   /** The leaderboard name of the model. Default "model". */
-  name?: string;
-  /** The folder holding the built-in tasks' data (`../shared/data`); default $MODEL2VEC_DATA_DIR. */
-  dataDir?: string;
+  name?: string | undefined;
+  /**
+   * The folder holding the built-in tasks' data (`../shared/data`, layout in the README);
+   * default $MODEL2VEC_DATA_DIR. `fileTask` tasks read their own paths.
+   */
+  dataDir?: string | undefined;
   /** Seed of the classification sampling and k-means. Default 42. */
-  seed?: number;
+  seed?: number | undefined;
   /** The classification protocol (MTEB: 10 experiments of 8 texts per label). */
-  classification?: ClassificationProtocol;
+  classification?: ClassificationProtocol | undefined;
   /** Texts per encoder call. Default 1024. */
-  batchSize?: number;
-  onProgress?: (progress: { task: string; done: number; total: number }) => void;
+  batchSize?: number | undefined;
+  onProgress?: ((progress: { task: string; done: number; total: number }) => void) | undefined;
 }
 
 /**
@@ -56,20 +60,28 @@ export interface EvaluateOptions {
  * @param encoder - A StaticModel, or any `(texts) => Promise<vectors>`.
  * @param tasks - Built-in task names (`stsb`, `sst2`, `trec`, `banking77`, `emotion`,
  *   `banking77-clustering`, `stsb-pairs`, `cranfield`) or task objects.
- * @throws InvalidInputError for an unknown task name or a missing data folder.
+ * @throws InvalidInputError for an unknown task name, a missing data folder, or missing
+ *   data files (every missing task and path is named, before any task runs).
  */
 export async function evaluate(encoder: Encoder, tasks: readonly (string | TaskDefinition)[], options: EvaluateOptions = {}): Promise<EvaluationResult> {
   const definitions = tasks.map(resolveTask);
   const dataDir = options.dataDir ?? (typeof process === "undefined" ? undefined : process.env.MODEL2VEC_DATA_DIR);
   const seed = options.seed ?? 42;
+  const builtin = definitions.find((task) => BUILTIN_TASKS[task.name] === task);
+  if (dataDir === undefined && builtin !== undefined) {
+    throw new InvalidInputError(`task "${builtin.name}" needs its data folder: pass dataDir (e.g. ../shared/data) or set MODEL2VEC_DATA_DIR`);
+  }
+  const missing = await findMissingData(definitions, dataDir ?? "");
+  if (missing.length > 0) {
+    throw new InvalidInputError(
+      `missing data for ${missing.length} of ${definitions.length} tasks (the expected layout is in the README and in "model2vec evaluate --help"):\n${formatMissingData(missing)}`,
+    );
+  }
   const cache = new CachingEncoder(encoder, options.batchSize);
   const results: TaskResult[] = [];
   for (const [index, task] of definitions.entries()) {
     options.onProgress?.({ task: task.name, done: index, total: definitions.length });
     const started = performance.now();
-    if (dataDir === undefined && BUILTIN_TASKS[task.name] === task) {
-      throw new InvalidInputError(`task "${task.name}" needs its data folder: pass dataDir (e.g. ../shared/data) or set MODEL2VEC_DATA_DIR`);
-    }
     const outcome = await runTask(task, cache, dataDir ?? "", seed, options.classification);
     results.push({ name: task.name, type: task.type, ...outcome, seconds: (performance.now() - started) / 1000 });
   }

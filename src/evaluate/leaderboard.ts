@@ -31,7 +31,7 @@ export interface Leaderboard {
 }
 
 /** Builds the leaderboard of several runs (saved or fresh), best average first. */
-export function leaderboard(runs: readonly { model: string; results: readonly { name: string; type: TaskType; mainScore: number; seconds?: number }[] }[]): Leaderboard {
+export function leaderboard(runs: readonly { model: string; results: readonly { name: string; type: TaskType; mainScore: number; seconds?: number | undefined }[] }[]): Leaderboard {
   const tasks = [...new Set(runs.flatMap((run) => run.results.map((r) => r.name)))];
   const types = TYPE_ORDER.filter((type) => runs.some((run) => run.results.some((r) => r.type === type)));
   const rows = runs.map((run) => {
@@ -46,15 +46,6 @@ export function leaderboard(runs: readonly { model: string; results: readonly { 
   });
   rows.sort((a, b) => b.average - a.average);
   return { tasks, types, rows };
-}
-
-/** The leaderboard as an aligned text table, scores with 2 decimals. */
-export function formatLeaderboard(board: Leaderboard): string {
-  const header = ["Model", "Average", ...board.types, ...board.tasks, "Time (s)"];
-  const cell = (value: number | undefined) => (value === undefined || Number.isNaN(value) ? "-" : value.toFixed(2));
-  const lines = [header, ...board.rows.map((row) => [row.model, cell(row.average), ...board.types.map((t) => cell(row.byType[t])), ...board.tasks.map((t) => cell(row.tasks[t])), row.seconds.toFixed(1)])];
-  const widths = header.map((_, c) => Math.max(...lines.map((line) => line[c]!.length)));
-  return lines.map((line) => line.map((text, c) => (c === 0 ? text.padEnd(widths[c]!) : text.padStart(widths[c]!))).join("  ")).join("\n");
 }
 
 function mean(values: readonly number[]): number {

@@ -23,12 +23,12 @@ describe("fileTask", () => {
   const { model } = loadGenerated();
 
   it("loads STS, classification, clustering and retrieval data from files with column mappings", async () => {
-    const sts = fileTask({ name: "sts", type: "sts", source: { path: "pairs.tsv", format: "tsv", columns: { sentence1: "a", sentence2: "b", score: "score" } } });
+    const sts = fileTask({ name: "sts", type: "sts", source: { path: join(dir, "pairs.tsv"), format: "tsv", columns: { sentence1: "a", sentence2: "b", score: "score" } } });
     expect(await sts.load(dir)).toEqual({ sentences1: ["hello world", "the fox", "hello"], sentences2: ["hello world", "quick dog", "world"], scores: [5, 1, 2] });
     const source = { path: join(dir, "train.jsonl"), format: "jsonl" as const, columns: { text: "t", label: "y" } };
     const classification = fileTask({ name: "cls", type: "classification", train: source, test: source });
     expect((await classification.load("/elsewhere")) as unknown).toMatchObject({ test: { labels: ["greet", "animal", "greet", "animal"] } });
-    const retrieval = fileTask({ name: "ret", type: "retrieval", beir: "beir" });
+    const retrieval = fileTask({ name: "ret", type: "retrieval", beir: join(dir, "beir") });
     const data = (await retrieval.load(dir)) as { corpus: Map<string, string> };
     expect(data.corpus.get("d2")).toBe("Fox the quick brown fox");
 
@@ -38,7 +38,7 @@ describe("fileTask", () => {
   });
 
   it("rejects pair labels other than 0 and 1, naming the file and record", async () => {
-    const pairs = fileTask({ name: "p", type: "pair-classification", source: { path: "dup.csv", format: "csv", columns: { sentence1: "x", sentence2: "y", label: "label" } } });
-    await expect(pairs.load(dir)).rejects.toThrow(new InvalidInputError("dup.csv: record 3 has label 7, expected 0 or 1"));
+    const pairs = fileTask({ name: "p", type: "pair-classification", source: { path: join(dir, "dup.csv"), format: "csv", columns: { sentence1: "x", sentence2: "y", label: "label" } } });
+    await expect(pairs.load(dir)).rejects.toThrow(new InvalidInputError(`${join(dir, "dup.csv")}: record 3 has label 7, expected 0 or 1`));
   });
 });

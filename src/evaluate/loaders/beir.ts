@@ -19,18 +19,20 @@ import { at, readText, type TextEncodingName } from "./text.js";
 
 export interface BeirOptions {
   /** Which qrels file to read: `qrels/<split>.tsv`; default `"test"`. */
-  split?: string;
+  split?: string | undefined;
   /** Default `"utf-8"`. */
-  encoding?: TextEncodingName;
+  encoding?: TextEncodingName | undefined;
+}
+
+/** The files of a BEIR folder `loadBeir` reads: corpus, queries and the split's qrels (default split `"test"`). */
+export function beirFiles(folder: string, split = "test"): [corpus: string, queries: string, qrels: string] {
+  return [join(folder, "corpus.jsonl"), join(folder, "queries.jsonl"), join(folder, "qrels", `${split}.tsv`)];
 }
 
 /** Loads a BEIR folder (`corpus.jsonl`, `queries.jsonl`, `qrels/<split>.tsv`). */
 export async function loadBeir(folder: string, options: BeirOptions = {}): Promise<RetrievalData> {
-  const split = options.split ?? "test";
   const encoding = options.encoding ?? "utf-8";
-  const corpusPath = join(folder, "corpus.jsonl");
-  const queriesPath = join(folder, "queries.jsonl");
-  const qrelsPath = join(folder, "qrels", `${split}.tsv`);
+  const [corpusPath, queriesPath, qrelsPath] = beirFiles(folder, options.split);
 
   const corpus = new Map<string, string>();
   for (const { value, line } of parseJsonLines(await readText(corpusPath, encoding), corpusPath)) {
