@@ -11,7 +11,7 @@
  * blob each rename a complete copy.
  */
 import { randomBytes } from "node:crypto";
-import { copyFile, mkdir, readFile, rename, rm, stat, symlink } from "node:fs/promises";
+import { copyFile, mkdir, readFile, readdir, rename, rm, stat, symlink } from "node:fs/promises";
 import { atomicWrite } from "../io/atomic-write.js";
 import { dirname, join, relative } from "node:path";
 import { isCommitHash } from "./names.js";
@@ -62,6 +62,20 @@ export class HubCache {
   async temporaryBlobPath(etag: string): Promise<string> {
     await mkdir(join(this.repoFolder, "blobs"), { recursive: true });
     return join(this.repoFolder, "blobs", `${etag}.${process.pid}-${randomBytes(6).toString("hex")}.m2v-tmp`);
+  }
+
+  /**
+   * Removes temporary blobs last written over `ageMs` ago: a process killed mid-download left them.
+   * A live download writes at least every HF_HUB_DOWNLOAD_TIMEOUT seconds, so an hour is safe.
+   */
+  async removeStaleTemporaries(ageMs = 3_600_000): Promise<void> {
+    const folder = join(this.repoFolder, "blobs");
+    const names = await readdir(folder).catch(() => []);
+    for (const name of names.filter((n) => n.endsWith(".m2v-tmp"))) {
+      const path = join(folder, name);
+      const modified = await stat(path).then((s) => s.mtimeMs, () => Date.now());
+      if (Date.now() - modified > ageMs) await rm(path, { force: true });
+    }
   }
 
   /** Moves a verified temporary file into place as the blob `etag`. */

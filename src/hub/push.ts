@@ -27,7 +27,7 @@ export async function pushFiles(repoId: string, files: ReadonlyMap<string, Uint8
   const subfolder = options.subfolder ? checkRepoPath(options.subfolder, "subfolder") : "";
   const settings = hubSettings({ token: options.token });
   if (!settings.token) throw new HubError(`Pushing to ${repoId} needs a write token: pass the token option or set HF_TOKEN.`);
-  const credentials = { accessToken: settings.token, hubUrl: settings.endpoint, fetch: createHubFetch({ token: settings.token, timeoutMs: settings.timeoutMs }) };
+  const credentials = { accessToken: settings.token, hubUrl: settings.endpoint, fetch: createHubFetch({ token: settings.token, timeoutMs: settings.timeoutMs, deadlineMs: settings.deadlineMs }) };
   const repo = { type: "model" as const, name: repoId };
   try {
     await createRepo({ ...credentials, repo, private: options.private ?? false });

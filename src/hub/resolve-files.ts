@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { HubError } from "../errors.js";
 import { HubCache } from "./cache.js";
 import { type DownloadProgress, downloadToCache } from "./download.js";
-import { accessDeniedMessage, createHubFetch, networkError, scrubToken } from "./hub-fetch.js";
+import { type HubFetchOptions, accessDeniedMessage, createHubFetch, malformedResponse, networkError, readJson, scrubToken } from "./hub-fetch.js";
 import { checkRepoId, checkRepoPath, checkRevision, isCommitHash } from "./names.js";
 import { hubSettings } from "./settings.js";
 
@@ -58,10 +58,10 @@ export async function resolveHubFiles(repoId: string, choose: HubFileChooser, op
     return fromCache(cache, repoId, revision, choose, options.localFilesOnly ? "localFilesOnly is set" : "HF_HUB_OFFLINE is set");
   }
 
-  const fetch = createHubFetch({ token: settings.token, timeoutMs: settings.timeoutMs });
+  const fetchOptions: HubFetchOptions = { token: settings.token, timeoutMs: settings.timeoutMs, deadlineMs: settings.deadlineMs };
   let info: RevisionInfo;
   try {
-    info = await revisionInfo(fetch, settings.endpoint, repoId, revision, settings.token);
+    info = await revisionInfo(createHubFetch(fetchOptions), settings.endpoint, repoId, revision, settings.token);
   } catch (error) {
     if (!(error instanceof NetworkFailure)) throw error;
     try {
@@ -72,16 +72,16 @@ export async function resolveHubFiles(repoId: string, choose: HubFileChooser, op
   }
   await cache.writeRef(revision, info.sha);
   const paths = chosen(choose, (path) => info.files.has(path));
+  await cache.removeStaleTemporaries();
   for (const path of paths) {
     if (!options.forceDownload && (await cache.hasFile(info.sha, path))) continue;
     await downloadToCache(cache, {
       repoId,
       commit: info.sha,
       path,
+      size: info.files.get(path),
       endpoint: settings.endpoint,
-      token: settings.token,
-      fetch,
-      timeoutMs: settings.timeoutMs,
+      fetchOptions,
       onProgress: options.onProgress,
     });
   }
@@ -134,13 +134,14 @@ async function listFiles(folder: string): Promise<Set<string>> {
 
 interface RevisionInfo {
   sha: string;
-  files: ReadonlySet<string>;
+  /** Each file's path, and its size when the listing gives one. */
+  files: ReadonlyMap<string, number | undefined>;
 }
 
 /** A request that never got an HTTP answer. */
 class NetworkFailure extends Error {}
 
-/** `GET /api/models/{repo}/revision/{revision}`: the commit and the file list. */
+/** `GET /api/models/{repo}/revision/{revision}?blobs=true`: the commit and the file list, with sizes. */
 async function revisionInfo(
   fetch: typeof globalThis.fetch,
   endpoint: string,
@@ -148,21 +149,28 @@ async function revisionInfo(
   revision: string,
   token: string | undefined,
 ): Promise<RevisionInfo> {
-  let response: Response;
+  const url = `${endpoint}/api/models/${repoId}/revision/${encodeURIComponent(revision)}?blobs=true`;
+  let body: unknown;
   try {
-    response = await fetch(`${endpoint}/api/models/${repoId}/revision/${encodeURIComponent(revision)}`, {
-      headers: { Accept: "application/json" },
-    });
+    const response = await fetch(url, { headers: { Accept: "application/json" } });
+    if (!response.ok) throw await statusError(response, repoId, revision, token);
+    body = await readJson(response, url);
   } catch (error) {
+    // A HubError is an answer (a status, an oversized or malformed body); anything else, a connection that failed.
+    if (error instanceof HubError) throw error;
     throw new NetworkFailure("network", { cause: error });
   }
-  if (!response.ok) throw await statusError(response, repoId, revision, token);
-  const body = (await response.json().catch(() => null)) as { sha?: unknown; siblings?: { rfilename?: unknown }[] } | null;
-  if (!body || typeof body.sha !== "string" || !isCommitHash(body.sha) || !Array.isArray(body.siblings)) {
-    throw new HubError(`The Hub's answer for ${repoId}@${revision} has no commit hash or file list`);
+  const listing = body as { sha?: unknown; siblings?: unknown } | null;
+  if (!listing || typeof listing.sha !== "string" || !isCommitHash(listing.sha) || !Array.isArray(listing.siblings)) {
+    throw malformedResponse(url, "no commit hash or file list");
   }
-  const files = new Set(body.siblings.map((s) => s.rfilename).filter((name): name is string => typeof name === "string"));
-  return { sha: body.sha, files };
+  const files = new Map<string, number | undefined>();
+  for (const sibling of listing.siblings as { rfilename?: unknown; size?: unknown }[]) {
+    if (typeof sibling?.rfilename !== "string") continue;
+    const size = sibling.size;
+    files.set(sibling.rfilename, typeof size === "number" && Number.isSafeInteger(size) && size >= 0 ? size : undefined);
+  }
+  return { sha: listing.sha, files };
 }
 
 async function statusError(response: Response, repoId: string, revision: string, token: string | undefined): Promise<HubError> {

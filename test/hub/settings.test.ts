@@ -11,6 +11,7 @@ describe("hubSettings reads the environment as Python's huggingface_hub does", (
     expect(settings.cacheDir).toBe(join(homedir(), ".cache", "huggingface", "hub"));
     expect(settings.offline).toBe(false);
     expect(settings.timeoutMs).toBe(10_000);
+    expect(settings.deadlineMs).toBe(30 * 60_000);
   });
 
   it("honours HF_HUB_CACHE over HF_HOME, and XDG_CACHE_HOME under both", () => {
@@ -25,6 +26,11 @@ describe("hubSettings reads the environment as Python's huggingface_hub does", (
     expect([settings.endpoint, settings.offline, settings.timeoutMs]).toEqual(["http://127.0.0.1:5000", true, 2500]);
     expect(hubSettings({}, { HF_HUB_OFFLINE: "0" }).offline).toBe(false);
     expect(hubSettings({ offline: true }, {}).offline).toBe(true);
+  });
+
+  it("takes the deadline of a request from MODEL2VEC_HUB_DEADLINE, in seconds", () => {
+    expect(hubSettings({}, { MODEL2VEC_HUB_DEADLINE: "1.5" }).deadlineMs).toBe(1500);
+    expect(hubSettings({}, { MODEL2VEC_HUB_DEADLINE: "-1" }).deadlineMs).toBe(30 * 60_000);
   });
 
   it("takes the token from the option, HF_TOKEN, then the token file of huggingface-cli login", async () => {
