@@ -25,7 +25,7 @@ export class HubError extends Model2VecError {
   /** The HTTP status the Hub answered, when there was one. */
   readonly status: number | undefined;
 
-  constructor(message: string, options?: { cause?: unknown; status?: number }) {
+  constructor(message: string, options?: { cause?: unknown; status?: number | undefined }) {
     super(message, options);
     this.status = options?.status;
   }

@@ -21,29 +21,29 @@ import { buildVocabulary } from "./vocabulary.js";
 /** Options shared by {@link distill} and {@link distillFromModel}, with Python's defaults. */
 export interface DistillOptions {
   /** Extra words for the vocabulary. */
-  vocabulary?: readonly string[];
+  vocabulary?: readonly string[] | undefined;
   /** PCA output width: an integer, "auto" (rotation only), a variance fraction in (0, 1), or null (no PCA). Default 256. */
   pcaDims?: PcaDims;
   /** SIF coefficient s in w = s / (s + p); null for no weighting. Default 1e-4. */
-  sifCoefficient?: number | null;
+  sifCoefficient?: number | null | undefined;
   /** Tokens matching this are removed. Default /^\[unused\d+\]/; null keeps all. */
-  tokenRemovePattern?: RegExp | string | null;
+  tokenRemovePattern?: RegExp | string | null | undefined;
   /** Dtype of the stored table. Default "float16". */
-  quantizeTo?: QuantizeDtype;
+  quantizeTo?: QuantizeDtype | undefined;
   /** Cluster the vocabulary into this many rows (k-means) before PCA. */
-  vocabularyQuantization?: number | null;
+  vocabularyQuantization?: number | null | undefined;
   /** k-means settings for `vocabularyQuantization`. */
-  kmeans?: KMeansOptions;
+  kmeans?: KMeansOptions | undefined;
   /** How the teacher's token outputs become one vector. Default "mean". */
-  pooling?: Pooling;
+  pooling?: Pooling | undefined;
   /** Sequences per teacher call. Default 256. */
-  batchSize?: number;
-  onProgress?: (progress: DistillProgress) => void;
+  batchSize?: number | undefined;
+  onProgress?: ((progress: DistillProgress) => void) | undefined;
   /** The licence of the distilled model's card (e.g. "apache-2.0"). Default: the teacher's `license`, else "mit". */
   license?: string | undefined;
   /** Receives notes on what was skipped, clamped or how long stages took. */
-  onLog?: (message: string) => void;
-  signal?: AbortSignal;
+  onLog?: ((message: string) => void) | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 /**

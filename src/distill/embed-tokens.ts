@@ -16,8 +16,8 @@ export interface DistillProgress {
 export interface EmbedTokensOptions {
   pooling: Pooling;
   batchSize: number;
-  signal?: AbortSignal;
-  onProgress?: (progress: DistillProgress) => void;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((progress: DistillProgress) => void) | undefined;
 }
 
 /** One teacher vector per input, `inputs.length × teacher.dim`, row-major. */

@@ -33,9 +33,9 @@ export interface OnnxRuntimeModule {
 
 interface OnnxValueMetadata {
   name: string;
-  isTensor?: boolean;
-  type?: string;
-  shape?: readonly (number | string)[];
+  isTensor?: boolean | undefined;
+  type?: string | undefined;
+  shape?: readonly (number | string)[] | undefined;
 }
 
 interface OnnxOutputTensor {
@@ -48,29 +48,29 @@ interface OnnxSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   /** onnxruntime ≥ 1.22. */
-  readonly inputMetadata?: readonly OnnxValueMetadata[];
-  readonly outputMetadata?: readonly OnnxValueMetadata[];
+  readonly inputMetadata?: readonly OnnxValueMetadata[] | undefined;
+  readonly outputMetadata?: readonly OnnxValueMetadata[] | undefined;
   run(feeds: Record<string, unknown>, fetches?: readonly string[]): Promise<Record<string, OnnxOutputTensor>>;
   release(): Promise<void>;
 }
 
 export interface OnnxTeacherOptions {
   /** Hub revision (branch, tag or commit). Default "main". */
-  revision?: string;
+  revision?: string | undefined;
   /** Hub access token; default HF_TOKEN, then the `huggingface-cli login` token file. */
-  token?: string;
+  token?: string | undefined;
   /** Hub cache root; default HF_HUB_CACHE, else $HF_HOME/hub. */
-  cacheDir?: string;
+  cacheDir?: string | undefined;
   /** Use only the Hub cache, as HF_HUB_OFFLINE=1 does. */
-  localFilesOnly?: boolean;
+  localFilesOnly?: boolean | undefined;
   /** Called as Hub downloads progress. */
-  onProgress?: (progress: DownloadProgress) => void;
+  onProgress?: ((progress: DownloadProgress) => void) | undefined;
   /** ONNX Runtime intra-op threads; default the number of cores (`os.availableParallelism()`). */
-  threads?: number;
+  threads?: number | undefined;
   /** The default pooling, listed first in `poolings`; default "mean". */
-  pooling?: Pooling;
+  pooling?: Pooling | undefined;
   /** An already imported `onnxruntime-node` (or compatible) module; default `await import("onnxruntime-node")`. */
-  runtime?: OnnxRuntimeModule;
+  runtime?: OnnxRuntimeModule | undefined;
 }
 
 /**

@@ -62,9 +62,9 @@ export const NEVER_SCORE = -1000;
 /** Options of {@link sentencePieceTokenizerJson}. */
 export interface SentencePieceTokenizerOptions {
   /** Id of the unknown piece. Default 0 (USE's "\uFFFD"). */
-  unkId?: number;
+  unkId?: number | undefined;
   /** Ids below this are control or reserved pieces never produced from text. Default 6 (USE). */
-  reservedCount?: number;
+  reservedCount?: number | undefined;
 }
 
 /** One vocabulary entry as read from `vocab.json`. */

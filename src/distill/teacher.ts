@@ -16,7 +16,7 @@ export interface Teacher {
   /** A name for the model card and config (`tokenizer_name`, `base_model`): a Hub id or folder name. */
   readonly name: string;
   /** The teacher's licence (a Hugging Face licence identifier), which the distilled model inherits; unknown when absent. */
-  readonly license?: string | null;
+  readonly license?: string | null | undefined;
   /** Width of the vectors `embed` returns. */
   readonly dim: number;
   /** The teacher's tokenizer.json document (Hugging Face format), which the distilled model inherits. */

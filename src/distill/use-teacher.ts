@@ -41,15 +41,15 @@ export interface UseTeacherOptions {
    * it imports, and `embed` switches back to this teacher's backend when another
    * one was selected since.
    */
-  backend?: "wasm" | "cpu";
+  backend?: "wasm" | "cpu" | undefined;
   /** The teacher's name for the model card and config; default "use-lite". */
-  name?: string;
+  name?: string | undefined;
 }
 
 /** Loaders of the two TensorFlow.js packages; replaceable for tests. */
 export interface TensorFlowImporters {
-  tfjs?: () => Promise<unknown>;
-  wasm?: () => Promise<unknown>;
+  tfjs?: (() => Promise<unknown>) | undefined;
+  wasm?: (() => Promise<unknown>) | undefined;
 }
 
 /**

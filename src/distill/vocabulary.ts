@@ -10,11 +10,11 @@ import { HuggingFaceTokenizer } from "../tokenizer/hf-tokenizer.js";
 /** Options of {@link buildVocabulary}. */
 export interface VocabularyOptions {
   /** Extra words; each is normalized and pre-tokenized like text. */
-  vocabulary?: readonly string[];
+  vocabulary?: readonly string[] | undefined;
   /** Tokens matching this (anchored at the start, as Python's `re.match`) are removed. null keeps all. */
-  tokenRemovePattern?: RegExp | string | null;
+  tokenRemovePattern?: RegExp | string | null | undefined;
   /** Receives what was skipped and why. */
-  onLog?: (message: string) => void;
+  onLog?: ((message: string) => void) | undefined;
 }
 
 /** The result of {@link buildVocabulary}. */
@@ -34,7 +34,7 @@ interface Entry {
   /** Unigram score. */
   score?: number;
   /** Text to run through the teacher for tokens the teacher does not know. */
-  text?: string;
+  text?: string | undefined;
   /** A multiword added token (normalized, lstrip/rstrip, not special). */
   multiword?: boolean;
 }

@@ -39,17 +39,17 @@ import { type Label, sortLabels } from "./metrics.js";
 /** Fitting options; defaults are scikit-learn's. */
 export interface LogisticRegressionOptions {
   /** Maximum L-BFGS-B iterations (line searches), scikit-learn's `max_iter`; default 100. */
-  maxIter?: number;
+  maxIter?: number | undefined;
   /** Inverse regularisation strength `C`; default 1.0. */
-  c?: number;
+  c?: number | undefined;
   /** Stop when max|∂f/∂θ| of the scaled objective ≤ tol (`tol`, scipy's `gtol`); default 1e-4. */
-  tol?: number;
+  tol?: number | undefined;
   /**
    * Which scikit-learn's objective scaling and L-BFGS-B settings to follow:
    * `"sklearn>=1.4"` (default; mean loss, `maxls=50`, `ftol=64·eps`) or
    * `"sklearn<1.4"` (summed loss, `maxls=20`, `ftol=2.22e-9`).
    */
-  preset?: "sklearn>=1.4" | "sklearn<1.4";
+  preset?: "sklearn>=1.4" | "sklearn<1.4" | undefined;
 }
 
 /** A fitted classifier. Inputs to its methods are row-major `rows × dim` matrices. */

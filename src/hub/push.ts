@@ -9,12 +9,12 @@ import { hubSettings } from "./settings.js";
 /** Options of {@link StaticModel.pushToHub}. */
 export interface PushOptions {
   /** Write token; default HF_TOKEN, then the token file of `huggingface-cli login`. */
-  token?: string;
+  token?: string | undefined;
   /** Create the repository as private. Applies only when it does not exist yet, as in Python. */
-  private?: boolean;
+  private?: boolean | undefined;
   /** Folder inside the repository to upload into. */
-  subfolder?: string;
-  commitMessage?: string;
+  subfolder?: string | undefined;
+  commitMessage?: string | undefined;
 }
 
 /**

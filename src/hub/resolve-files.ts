@@ -16,17 +16,17 @@ import { hubSettings } from "./settings.js";
 
 export interface HubFilesOptions {
   /** Branch, tag or commit. Default "main". */
-  revision?: string;
+  revision?: string | undefined;
   /** Access token; default HF_TOKEN, then the token file of `huggingface-cli login`. */
-  token?: string;
+  token?: string | undefined;
   /** Cache root; default HF_HUB_CACHE, else $HF_HOME/hub. */
-  cacheDir?: string;
+  cacheDir?: string | undefined;
   /** Use only the cache, as HF_HUB_OFFLINE=1 does. */
-  localFilesOnly?: boolean;
+  localFilesOnly?: boolean | undefined;
   /** Download the files again even when cached. */
-  forceDownload?: boolean;
+  forceDownload?: boolean | undefined;
   /** Called as bytes arrive. */
-  onProgress?: (progress: DownloadProgress) => void;
+  onProgress?: ((progress: DownloadProgress) => void) | undefined;
 }
 
 /**

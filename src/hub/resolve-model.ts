@@ -10,7 +10,7 @@ import { type HubFilesOptions, resolveHubFiles } from "./resolve-files.js";
 /** Options of a Hub load; each defaults to the environment as Python reads it. */
 export interface HubLoadOptions extends HubFilesOptions {
   /** Folder inside the repository that holds the model. */
-  subfolder?: string;
+  subfolder?: string | undefined;
 }
 
 /** Where a Hub model's files are: a snapshot folder of the cache. */

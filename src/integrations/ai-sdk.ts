@@ -45,16 +45,16 @@ export interface Model2VecEmbeddingModelV3 {
 /** Options of {@link model2vecEmbeddingModel}. */
 export interface Model2VecEmbeddingModelOptions {
   /** Reported as `modelId` (logging/telemetry only). Default "model2vec". */
-  modelId?: string;
+  modelId?: string | undefined;
   /** Reported as `provider`. Default "model2vec". */
-  provider?: string;
+  provider?: string | undefined;
   /**
    * Values per `doEmbed` call; `embedMany` splits larger inputs into calls of this size.
    * Default Infinity (no limit: the model batches internally).
    */
-  maxEmbeddingsPerCall?: number;
+  maxEmbeddingsPerCall?: number | undefined;
   /** Forwarded to `model.encode` (maxLength, batchSize, normalize). */
-  encode?: EncodeOptions;
+  encode?: EncodeOptions | undefined;
 }
 
 /**

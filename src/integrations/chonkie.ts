@@ -20,7 +20,7 @@ export interface ChonkieEmbeddingModel {
 /** Options of {@link Model2VecEmbeddingModel}. */
 export interface Model2VecChonkieOptions {
   /** Forwarded to `model.encode` (maxLength, batchSize, normalize). */
-  encode?: EncodeOptions;
+  encode?: EncodeOptions | undefined;
 }
 
 /**

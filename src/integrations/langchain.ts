@@ -14,7 +14,7 @@ export interface Model2VecEmbeddingsParams extends EmbeddingsParams {
   /** The model to embed with. */
   model: StaticModel;
   /** Forwarded to `model.encode` (maxLength, batchSize, normalize). */
-  encode?: EncodeOptions;
+  encode?: EncodeOptions | undefined;
 }
 
 /**
@@ -42,7 +42,7 @@ export class Model2VecEmbeddings extends Embeddings {
   /** Load a model with `StaticModel.fromPretrained` (no argument: the bundled default model) and wrap it. */
   static async fromPretrained(
     pathOrId?: string,
-    options: FromPretrainedOptions & { encode?: EncodeOptions } = {},
+    options: FromPretrainedOptions & { encode?: EncodeOptions | undefined } = {},
   ): Promise<Model2VecEmbeddings> {
     const { encode, ...loadOptions } = options;
     const model = await StaticModel.fromPretrained(pathOrId, loadOptions);

@@ -44,7 +44,7 @@ export const ONNX_MODEL_PATH = "onnx/model.onnx";
 /** Options of {@link exportOnnx} and {@link onnxExportFiles}. */
 export interface OnnxExportOptions {
   /** The name in the model card; defaults to the folder's name. */
-  modelName?: string;
+  modelName?: string | undefined;
 }
 
 /** The graph's inputs for some texts: flattened ids and the start of each text. */
@@ -103,7 +103,7 @@ export function onnxExportFiles(model: StaticModel, options: OnnxExportOptions =
  *
  * @param options.maxLength - Tokens kept per text; null for no limit. Default 512, as `encode`.
  */
-export function onnxInputs(model: StaticModel, texts: readonly string[], options: { maxLength?: number | null } = {}): OnnxInputs {
+export function onnxInputs(model: StaticModel, texts: readonly string[], options: { maxLength?: number | null | undefined } = {}): OnnxInputs {
   const ids = model.tokenize(texts, { maxLength: options.maxLength === undefined ? 512 : options.maxLength });
   const total = ids.reduce((sum, row) => sum + row.length, 0);
   const inputIds = new BigInt64Array(total);

@@ -32,7 +32,7 @@ export function textsOf(input: unknown): readonly string[] {
   return input as readonly string[];
 }
 
-export function maxLengthOption(options: { maxLength?: number | null }, fallback: number | null): number | null {
+export function maxLengthOption(options: { maxLength?: number | null | undefined }, fallback: number | null): number | null {
   const value = options.maxLength === undefined ? fallback : options.maxLength;
   if (value !== null && (!Number.isSafeInteger(value) || value < 1)) {
     throw new InvalidInputError(`maxLength must be a positive integer or null, got ${describe(value)}`);
@@ -40,7 +40,7 @@ export function maxLengthOption(options: { maxLength?: number | null }, fallback
   return value;
 }
 
-export function batchSizeOption(options: { batchSize?: number }): number {
+export function batchSizeOption(options: { batchSize?: number | undefined }): number {
   const value = options.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isSafeInteger(value) || value < 1) {
     throw new InvalidInputError(`batchSize must be a positive integer, got ${describe(value)}`);
@@ -49,7 +49,7 @@ export function batchSizeOption(options: { batchSize?: number }): number {
 }
 
 /** `threads`, defaulting to every available core (1 where that cannot be known). */
-export function threadsOption(options: { threads?: number }): number {
+export function threadsOption(options: { threads?: number | undefined }): number {
   const value = options.threads ?? availableThreads();
   if (!Number.isSafeInteger(value) || value < 1) {
     throw new InvalidInputError(`threads must be a positive integer, got ${describe(value)}`);

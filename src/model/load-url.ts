@@ -32,35 +32,35 @@ export const DEFAULT_CACHE_NAME = "model2vec";
 /** How files are fetched; shared by {@link FromUrlOptions} and the browser build's `fromPretrained`. */
 export interface FetchLoadOptions {
   /** The `fetch` to use; default `globalThis.fetch`. */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
   /** Aborts every pending request; the load then rejects with the signal's reason. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * Keep the downloaded files in Cache Storage (`globalThis.caches`), so later loads make no
    * request: `true` uses the cache named `"model2vec"`, a string names the cache. Ignored where
    * Cache Storage does not exist (Node, insecure origins). Default false.
    */
-  cache?: boolean | string;
+  cache?: boolean | string | undefined;
   /** Called as bytes arrive; `total` is 0 when the server did not announce the size. */
-  onProgress?: (progress: DownloadProgress) => void;
+  onProgress?: ((progress: DownloadProgress) => void) | undefined;
 }
 
 /** Options of `StaticModel.fromUrl`. */
 export interface FromUrlOptions extends FetchLoadOptions, QuantizeOptions {
   /** Folder under the base URL that holds the model. */
-  subfolder?: string;
+  subfolder?: string | undefined;
   /** Overrides the config's `normalize`. */
-  normalize?: boolean;
+  normalize?: boolean | undefined;
   /** Sent as `Authorization: Bearer <token>`. */
-  token?: string;
+  token?: string | undefined;
   /** Extra request headers. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
 }
 
 /** Options that only the browser build's `fromPretrained` reads (Node reads HF_ENDPOINT and its file cache instead). */
 export interface BrowserHubOptions extends FetchLoadOptions {
   /** The Hub's base URL in the browser build. Default `https://huggingface.co`. */
-  endpoint?: string;
+  endpoint?: string | undefined;
 }
 
 /** Internal: names a Hub repository in access errors. */

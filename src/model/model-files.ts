@@ -14,9 +14,9 @@ export interface ModelFiles {
   /** `tokenizer.json`. */
   tokenizer: Uint8Array | string | object;
   /** `config.json` (or `config_sentence_transformers.json`); `{}` when absent. */
-  config?: Uint8Array | string | Record<string, unknown>;
+  config?: Uint8Array | string | Record<string, unknown> | undefined;
   /** `README.md`, whose front matter gives `base_model` and `language`. */
-  readme?: Uint8Array | string;
+  readme?: Uint8Array | string | undefined;
 }
 
 /** Names used in error messages for each file. */

@@ -32,52 +32,52 @@ export interface StaticModelInit {
   /** The embedding table: an Embeddings matrix, nested rows, or a flat Float32Array with `dim`. */
   embeddings: Embeddings | Float32Array | ArrayLike<ArrayLike<number>>;
   /** Row width when `embeddings` is a flat Float32Array. */
-  dim?: number;
+  dim?: number | undefined;
   tokenizer: Tokenizer;
   /** Per-token weights, indexed by token id. */
-  weights?: ArrayLike<number> | null;
+  weights?: ArrayLike<number> | null | undefined;
   /** Per-token row index into `embeddings` (vocabulary quantization), indexed by token id. */
-  mapping?: ArrayLike<number> | null;
+  mapping?: ArrayLike<number> | null | undefined;
   /** Overrides `config.normalize`. Python's default when neither is set: false. */
-  normalize?: boolean;
+  normalize?: boolean | undefined;
   /** The model's config.json contents; kept as metadata, only `normalize` is read. */
-  config?: Record<string, unknown>;
-  baseModelName?: string | string[] | null;
-  language?: string | string[] | null;
+  config?: Record<string, unknown> | undefined;
+  baseModelName?: string | string[] | null | undefined;
+  language?: string | string[] | null | undefined;
   /** The model's licence (a Hugging Face licence identifier such as "apache-2.0"), written to the saved card. */
-  license?: string | null;
+  license?: string | null | undefined;
   /** The dtype the table was stored in (numpy name, e.g. "float16"); the table itself is always float32. */
-  embeddingDtype?: string;
+  embeddingDtype?: string | undefined;
 }
 
 /** Options of {@link StaticModel.encode}. */
 export interface EncodeOptions {
   /** Tokens kept per text, after unknown tokens are dropped; null for no limit. Default 512. */
-  maxLength?: number | null;
+  maxLength?: number | null | undefined;
   /** Texts tokenized and pooled together; bounds memory, never changes results. Default 1024. */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /** Overrides the model's `normalize` for this call. */
-  normalize?: boolean;
+  normalize?: boolean | undefined;
   /**
    * Threads to encode on. Default: every core in Node (≥ 20.16) for large inputs
    * (the pool of worker threads starts on the first such call and is reused),
    * else 1. `1` keeps encoding on the calling thread. Results are identical.
    */
-  threads?: number;
+  threads?: number | undefined;
 }
 
 /** Options of {@link StaticModel.encodeAsSequence}. */
 export interface EncodeAsSequenceOptions {
   /** Tokens kept per text; null (the default) for no limit. */
-  maxLength?: number | null;
+  maxLength?: number | null | undefined;
   /** Texts tokenized together; never changes results. Default 1024. */
-  batchSize?: number;
+  batchSize?: number | undefined;
 }
 
 /** Options of {@link StaticModel.tokenize}. */
 export interface TokenizeOptions {
   /** Tokens kept per text; null (the default) for no limit. */
-  maxLength?: number | null;
+  maxLength?: number | null | undefined;
 }
 
 /**
@@ -86,7 +86,7 @@ export interface TokenizeOptions {
  */
 export interface FromPretrainedOptions extends HubLoadOptions, QuantizeOptions, BrowserHubOptions {
   /** Overrides the config's `normalize`. */
-  normalize?: boolean;
+  normalize?: boolean | undefined;
 }
 
 /**
@@ -204,7 +204,7 @@ export class StaticModel {
    *
    * @throws ModelFormatError or TokenizerError naming the file or tensor at fault.
    */
-  static fromBuffers(files: ModelFiles, options: { normalize?: boolean } = {}): StaticModel {
+  static fromBuffers(files: ModelFiles, options: { normalize?: boolean | undefined } = {}): StaticModel {
     if (files === null || typeof files !== "object") {
       throw new InvalidInputError("fromBuffers needs { model, tokenizer, config?, readme? }");
     }
@@ -293,11 +293,13 @@ export class StaticModel {
   /**
    * Encodes texts to sentence vectors.
    *
-   * @returns One vector for a string; an `Embeddings` of `texts.length` rows for an array.
+   * @returns One vector for a string; an `Embeddings` of `texts.length` rows for an array
+   *   (for an input typed `string | string[]`, the union of the two).
    * @throws InvalidInputError for a non-string text (naming its index) or a bad option.
    */
   encode(text: string, options?: EncodeOptions): Float32Array;
   encode(texts: readonly string[], options?: EncodeOptions): Embeddings;
+  encode(input: string | readonly string[], options?: EncodeOptions): Float32Array | Embeddings;
   encode(input: string | readonly string[], options: EncodeOptions = {}): Float32Array | Embeddings {
     const texts = textsOf(input);
     const maxLength = maxLengthOption(options, 512);
@@ -356,6 +358,7 @@ export class StaticModel {
    */
   encodeAsSequence(text: string, options?: EncodeAsSequenceOptions): Embeddings;
   encodeAsSequence(texts: readonly string[], options?: EncodeAsSequenceOptions): Embeddings[];
+  encodeAsSequence(input: string | readonly string[], options?: EncodeAsSequenceOptions): Embeddings | Embeddings[];
   encodeAsSequence(input: string | readonly string[], options: EncodeAsSequenceOptions = {}): Embeddings | Embeddings[] {
     const texts = textsOf(input);
     const maxLength = maxLengthOption(options, null);
@@ -383,6 +386,7 @@ export class StaticModel {
    */
   tokenize(text: string, options?: TokenizeOptions): Int32Array;
   tokenize(texts: readonly string[], options?: TokenizeOptions): Int32Array[];
+  tokenize(input: string | readonly string[], options?: TokenizeOptions): Int32Array | Int32Array[];
   tokenize(input: string | readonly string[], options: TokenizeOptions = {}): Int32Array | Int32Array[] {
     const texts = textsOf(input);
     const maxLength = maxLengthOption(options, null);

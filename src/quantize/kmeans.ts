@@ -24,29 +24,29 @@ export interface KMeansOptions {
    * core in Node 20, and extra runs only buy a slightly lower inertia. Pass 10
    * to match sklearn.
    */
-  nInit?: number;
+  nInit?: number | undefined;
   /** Lloyd iterations per run at most. Default 300 (sklearn's). */
-  maxIter?: number;
+  maxIter?: number | undefined;
   /**
    * Relative tolerance, as sklearn defines it: a run stops when the summed squared
    * shift of the centroids is at most `tol × mean per-feature variance of the data`.
    * Default 1e-4. A run also stops as soon as no label changes.
    */
-  tol?: number;
+  tol?: number | undefined;
   /** Seed of the random starts. Default 42 (model2vec's `random_state`). */
-  seed?: number;
+  seed?: number | undefined;
   /**
    * Initial centroids (`k × dim`, row-major) instead of random rows, as sklearn's
    * array `init`; there is then a single run, whatever `nInit` says.
    */
-  init?: Float32Array;
+  init?: Float32Array | undefined;
   /**
    * How assignment steps skip distances. "elkan" keeps a lower bound per row and
    * centroid (4 bytes each) and skips the most; "hamerly" keeps one per row;
    * "auto" (the default) picks Elkan when rows × k ≤ 2^24. All give the same
    * clustering up to rounding in near ties.
    */
-  algorithm?: "auto" | "elkan" | "hamerly";
+  algorithm?: "auto" | "elkan" | "hamerly" | undefined;
 }
 
 /** The outcome of {@link kmeans}. */

@@ -8,13 +8,13 @@ import { type KMeansOptions, kmeans } from "./kmeans.js";
 /** Options of {@link quantizeModel}. Each step is skipped when its option is null or undefined. */
 export interface QuantizeOptions {
   /** The dtype to store the embeddings in; the table stays float32 in memory, holding that dtype's values. */
-  quantizeTo?: QuantizeDtype | null;
+  quantizeTo?: QuantizeDtype | null | undefined;
   /** Keep only the first `dimensionality` columns (PCA orders them by variance). 0 is ignored, like Python's `from_pretrained`. */
-  dimensionality?: number | null;
+  dimensionality?: number | null | undefined;
   /** Cluster the vocabulary into this many rows with k-means; tokens then map to rows. */
-  vocabularyQuantization?: number | null;
+  vocabularyQuantization?: number | null | undefined;
   /** Settings of the k-means behind `vocabularyQuantization` (default: one run, seed 42). */
-  kmeans?: KMeansOptions;
+  kmeans?: KMeansOptions | undefined;
 }
 
 /** The output of {@link quantizeVocabulary}. */
@@ -32,9 +32,9 @@ export interface VocabularyQuantization {
 /** Options of {@link quantizeVocabulary}. */
 export interface QuantizeVocabularyOptions {
   /** The numpy dtype of the table (a model's `embeddingDtype`); default "float32". */
-  sourceDtype?: string;
+  sourceDtype?: string | undefined;
   /** Settings of the k-means (default: one run, seed 42). */
-  kmeans?: KMeansOptions;
+  kmeans?: KMeansOptions | undefined;
 }
 
 /**

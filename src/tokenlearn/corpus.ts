@@ -18,9 +18,9 @@ export interface CorpusFile {
   /** The file; a `.gz` suffix means gzip-compressed. */
   readonly path: string;
   /** Default: "jsonl" for `.jsonl` / `.ndjson` (optionally `.gz`), otherwise "text". */
-  readonly format?: "text" | "jsonl";
+  readonly format?: "text" | "jsonl" | undefined;
   /** The field of each JSONL record holding its text; default "text". */
-  readonly key?: string;
+  readonly key?: string | undefined;
 }
 
 /** Where texts come from: strings (sync or async), or a file. */
@@ -28,7 +28,7 @@ export type CorpusSource = Iterable<string> | AsyncIterable<string> | CorpusFile
 
 export interface CorpusOptions {
   /** Stop after this many (non-empty) texts. */
-  maxRows?: number;
+  maxRows?: number | undefined;
 }
 
 /**

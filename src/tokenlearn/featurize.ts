@@ -49,21 +49,21 @@ export interface FeaturizeOptions {
   /** Where shards and featurize.json go; created if missing. An existing featurized folder is resumed. */
   outputDir: string;
   /** Texts per teacher call; default 32. */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /** Rows per shard; default 1024. Must match the folder's when resuming. */
-  shardSize?: number;
+  shardSize?: number | undefined;
   /** Stop once this many rows are written in all (counting those of earlier runs). */
-  maxRows?: number;
+  maxRows?: number | undefined;
   /**
    * Tokens per text, special tokens included; longer texts are truncated. Default:
    * the teacher's `maxPositions` (OnnxTeacher: `max_position_embeddings`), 128 for
    * UseTeacher, else 512. Must match the folder's when resuming.
    */
-  maxLength?: number;
+  maxLength?: number | undefined;
   /** Called after each batch. */
-  onProgress?: (progress: FeaturizeProgress) => void;
+  onProgress?: ((progress: FeaturizeProgress) => void) | undefined;
   /** Stops between batches; complete shards stay, the rows of the incomplete one are dropped and redone on resume. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 export interface FeaturizeProgress {

@@ -54,48 +54,48 @@ export type TokenlearnOptimizer = "adamw" | "adam";
 
 export interface TokenlearnOptions {
   /** The teacher: needed to featurize `corpus`, and to distill the start model when `model` is not given. */
-  teacher?: Teacher;
+  teacher?: Teacher | undefined;
   /** Texts to featurize with `teacher` (into `featurized` when given, else a temporary folder removed afterwards). */
-  corpus?: CorpusSource;
+  corpus?: CorpusSource | undefined;
   /** A featurize output folder: read as is, or (with `corpus`) created or resumed first. */
-  featurized?: string;
+  featurized?: string | undefined;
   /** Settings passed to {@link featurize} when featurizing `corpus` (batchSize, shardSize, maxRows, maxLength). */
-  featurizeOptions?: Pick<FeaturizeOptions, "batchSize" | "shardSize" | "maxRows" | "maxLength">;
+  featurizeOptions?: Pick<FeaturizeOptions, "batchSize" | "shardSize" | "maxRows" | "maxLength"> | undefined;
   /** Start from this model instead of distilling the teacher (`vocabSize` is then unused). */
-  model?: StaticModel;
+  model?: StaticModel | undefined;
   /** Custom words for the distilled start model: the most frequent corpus tokens; 0 for none. Default 56000. */
-  vocabSize?: number;
+  vocabSize?: number | undefined;
   /** Width of the targets after PCA, of the distilled start model, and of the result. Default 256. */
-  pcaDims?: number;
+  pcaDims?: number | undefined;
   /** Default "contrastive" (InfoNCE, τ 0.07). */
-  loss?: TokenlearnLoss;
+  loss?: TokenlearnLoss | undefined;
   /** Default "adamw". */
-  optimizer?: TokenlearnOptimizer;
+  optimizer?: TokenlearnOptimizer | undefined;
   /** Default 1e-3. */
-  learningRate?: number;
+  learningRate?: number | undefined;
   /** Default 0.01 for AdamW, 0 for Adam. */
-  weightDecay?: number;
+  weightDecay?: number | undefined;
   /** Default 256. */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /** Default 20. */
-  maxEpochs?: number;
+  maxEpochs?: number | undefined;
   /** Epochs without a lower validation loss before stopping. Default 5. */
-  patience?: number;
+  patience?: number | undefined;
   /** Seeds the validation split, the batch order and the head's initialisation. Default 42. */
-  seed?: number;
+  seed?: number | undefined;
   /** Tokens per training text (the model's tokenize `maxLength`). Default 512. */
-  maxLength?: number;
+  maxLength?: number | undefined;
   /** α of the final corpus-frequency reweighting α/(α + p); null to skip it. Default 1e-3. */
-  sifAlpha?: number | null;
+  sifAlpha?: number | null | undefined;
   /** Save the result here as a model2vec folder. */
-  outputDir?: string;
+  outputDir?: string | undefined;
   /** The result's licence, for its saved card (e.g. "apache-2.0"). Default: the start model's, else "mit". */
   license?: string | undefined;
-  onProgress?: (progress: TokenlearnProgress) => void;
+  onProgress?: ((progress: TokenlearnProgress) => void) | undefined;
   /** Notes on what was dropped, clamped and how long stages took. */
-  onLog?: (message: string) => void;
+  onLog?: ((message: string) => void) | undefined;
   /** Checked between batches and stages; the signal's reason is thrown. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 export type TokenlearnProgress =

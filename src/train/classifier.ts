@@ -38,19 +38,19 @@ const PREDICT_BATCH = 1024;
 export interface FromStaticModelOptions {
   model: StaticModel;
   /** Hidden Linear → ReLU blocks of the head; 0 for a linear head. Default 1. */
-  nLayers?: number;
+  nLayers?: number | undefined;
   /** Default 512. */
-  hiddenDim?: number;
+  hiddenDim?: number | undefined;
   /** Default seed of `fit` (head initialisation, split, shuffling). Default 42. */
-  seed?: number;
+  seed?: number | undefined;
 }
 
 /** Options of {@link StaticModelForClassification.fromPretrained}. */
 export interface ClassifierFromPretrainedOptions extends HubLoadOptions {
   /** Used when the folder holds a plain model (no classifier config). */
-  nLayers?: number;
-  hiddenDim?: number;
-  seed?: number;
+  nLayers?: number | undefined;
+  hiddenDim?: number | undefined;
+  seed?: number | undefined;
 }
 
 /** Class weights: "balanced" (n / (classes · count)), or a weight per label. */
@@ -73,37 +73,37 @@ export interface FitProgress {
 /** Options of {@link StaticModelForClassification.fit}; defaults are Python's. */
 export interface FitOptions {
   /** Default 1e-3. */
-  learningRate?: number;
+  learningRate?: number | undefined;
   /** Default 32 · min(max(1, ⌊n/30/32⌋), 16), as Python. */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /** Epochs run before early stopping may stop. Default 1. */
-  minEpochs?: number;
+  minEpochs?: number | undefined;
   /** Default 100 (Python's −1, "no limit", is capped); Infinity for no cap (needs early stopping). */
-  maxEpochs?: number;
+  maxEpochs?: number | undefined;
   /** Epochs without a validation-metric gain of 0.001 before stopping; null to disable. Default 5. */
-  earlyStoppingPatience?: number | null;
+  earlyStoppingPatience?: number | null | undefined;
   /** Fraction held out for validation when `validation` is not given. Default 0.1. */
-  testSize?: number;
+  testSize?: number | undefined;
   /** Single-label: CrossEntropy class weights. Multi-label: BCE `pos_weight` ("balanced": negatives / positives). */
-  classWeight?: ClassWeight;
+  classWeight?: ClassWeight | undefined;
   /** Default the seed given at construction, else 42. */
-  seed?: number;
+  seed?: number | undefined;
   /** A validation set to use instead of a split of the training data. */
-  validation?: { texts: readonly string[]; labels: ClassifierLabels };
+  validation?: { texts: readonly string[]; labels: ClassifierLabels } | undefined;
   /**
    * Update only the embedding rows (and token weights) used in each batch, as
    * LazyAdam / SparseAdam. Much faster for large vocabularies; differs from
    * torch's dense Adam, which keeps moving rows absent from a batch by momentum.
    * Default false (dense, as Python).
    */
-  lazyEmbeddingUpdates?: boolean;
-  onProgress?: (progress: FitProgress) => void;
+  lazyEmbeddingUpdates?: boolean | undefined;
+  onProgress?: ((progress: FitProgress) => void) | undefined;
   /**
    * Aborting stops within one batch: fit rejects with the signal's reason, the
    * model holding the best checkpoint so far (or, before the first validation,
    * the partially trained weights).
    */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** What {@link StaticModelForClassification.fit} did. */
@@ -424,7 +424,7 @@ export class StaticModelForClassification {
    * The predicted label of each text; for multi-label models, the labels whose
    * probability exceeds `threshold` (default 0.5).
    */
-  predict(texts: readonly string[], options: { threshold?: number } = {}): ClassLabel[] | ClassLabel[][] {
+  predict(texts: readonly string[], options: { threshold?: number | undefined } = {}): ClassLabel[] | ClassLabel[][] {
     const threshold = options.threshold ?? 0.5;
     if (typeof threshold !== "number" || Number.isNaN(threshold)) throw new InvalidInputError(`threshold must be a number, got ${describe(threshold)}`);
     const proba = this.predictProba(texts);
@@ -444,7 +444,7 @@ export class StaticModelForClassification {
    * Scores predictions against `labels`: accuracy (subset accuracy for
    * multi-label), macro F1 and per-class precision, recall, F1 and support.
    */
-  evaluate(texts: readonly string[], labels: ClassifierLabels, options: { threshold?: number } = {}): ClassifierEvaluation {
+  evaluate(texts: readonly string[], labels: ClassifierLabels, options: { threshold?: number | undefined } = {}): ClassifierEvaluation {
     checkTexts(texts, "texts");
     const parsed = parseLabels(labels, texts.length, "labels");
     this.#trainedHead();
@@ -571,7 +571,7 @@ export class StaticModelForClassification {
   async pushToHub(repoId: string, options: PushOptions = {}): Promise<string> {
     const files = this.toFiles({ modelName: repoId });
     const { pushFiles } = await import("../hub/push.js");
-    return pushFiles(repoId, files, { commitMessage: "Upload model2vec classifier", ...options });
+    return pushFiles(repoId, files, { ...options, commitMessage: options.commitMessage ?? "Upload model2vec classifier" });
   }
 
   #tokenize(texts: readonly string[]): Int32Array[] {

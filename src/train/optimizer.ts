@@ -44,12 +44,12 @@ export class TouchedRows {
 /** Options of a {@link Parameter}. */
 export interface ParameterOptions {
   /** Values per row; gradients are tracked per row when `sparse`. Default: the whole array is one row. */
-  rowSize?: number;
+  rowSize?: number | undefined;
   /**
    * Track which rows receive gradient, so zeroing the gradient and (with
    * `lazy` optimizers) the update only visit those rows. For embedding tables.
    */
-  sparse?: boolean;
+  sparse?: boolean | undefined;
 }
 
 /** A trainable tensor: its values and the gradient accumulated into `grad`. */
@@ -86,20 +86,20 @@ export class Parameter {
 /** Options of {@link Adam} and {@link AdamW}. */
 export interface AdamOptions {
   /** Default 1e-3. */
-  learningRate?: number;
+  learningRate?: number | undefined;
   /** Default [0.9, 0.999]. */
-  betas?: readonly [number, number];
+  betas?: readonly [number, number] | undefined;
   /** Default 1e-8. */
-  eps?: number;
+  eps?: number | undefined;
   /** Adam: L2 penalty added to the gradient (torch `Adam(weight_decay)`), default 0. AdamW: decoupled decay, default 0.01. */
-  weightDecay?: number;
+  weightDecay?: number | undefined;
   /**
    * Update sparse parameters lazily: only the rows that received gradient in this
    * step move, and their moments decay only then (as torch's `SparseAdam` and
    * TF's `LazyAdam`). Default false: every row is updated each step, exactly as
    * torch's dense Adam (whose momentum keeps moving rows absent from the batch).
    */
-  lazy?: boolean;
+  lazy?: boolean | undefined;
 }
 
 /**
@@ -195,13 +195,13 @@ export class AdamW extends Adam {
 /** Options of {@link ReduceLROnPlateau}; defaults are model2vec's training settings. */
 export interface PlateauOptions {
   /** Default 0.5. */
-  factor?: number;
+  factor?: number | undefined;
   /** Epochs without improvement tolerated before reducing; default 3. */
-  patience?: number;
+  patience?: number | undefined;
   /** Relative improvement needed; default 0.03. */
-  threshold?: number;
+  threshold?: number | undefined;
   /** Default 1e-6. */
-  minLr?: number;
+  minLr?: number | undefined;
 }
 
 /** torch's `ReduceLROnPlateau(mode="min", threshold_mode="rel", cooldown=0)`. */

@@ -167,15 +167,15 @@ export interface ReadTableOptions<K extends string, F extends TableFormat> {
   /** Field name → column (header name or 0-based index) or JSONL key / dotted path. */
   columns: Record<K, ColumnRef>;
   /** CSV/TSV: whether the first record names the columns (default true). Ignored for JSONL. */
-  header?: boolean;
+  header?: boolean | undefined;
   /** CSV/TSV: whether `"` quotes fields; default true for CSV, false for TSV. */
-  quoting?: boolean;
+  quoting?: boolean | undefined;
   /** CSV/TSV: overrides the delimiter (default `,` for CSV, tab for TSV). */
-  delimiter?: string;
+  delimiter?: string | undefined;
   /** Default `"utf-8"`. */
-  encoding?: TextEncodingName;
+  encoding?: TextEncodingName | undefined;
   /** Drop empty lines (default true). */
-  skipEmptyLines?: boolean;
+  skipEmptyLines?: boolean | undefined;
   /**
    * CSV/TSV: repair files written without quoting whose text contains line breaks.
    * A record with fewer fields than the table has columns is joined to the next
@@ -183,7 +183,7 @@ export interface ReadTableOptions<K extends string, F extends TableFormat> {
    * The width is the header's length (or, without a header, one more than the largest
    * column index). Default false: a short record is an error.
    */
-  joinShortRecords?: boolean;
+  joinShortRecords?: boolean | undefined;
 }
 
 /** The records `readTable` returns, with `lines[i]` the 1-based line where record `i` starts. */

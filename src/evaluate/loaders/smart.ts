@@ -116,15 +116,15 @@ export interface SmartOptions {
   /** The relevance file (`cranqrel`, `CISI.REL`). */
   qrels: string;
   /** What the relevance file's query ids refer to; default `"field"` (Cranfield needs `"sequential"`). */
-  queryIds?: "sequential" | "field";
+  queryIds?: "sequential" | "field" | undefined;
   /** Default `"binary"`. */
-  relevance?: SmartRelevance;
+  relevance?: SmartRelevance | undefined;
   /** Fields joined (space-separated, whitespace normalized) into a document's text; default `["T", "W"]`. */
-  documentFields?: string[];
+  documentFields?: string[] | undefined;
   /** Fields joined into a query's text; default `["T", "W"]` (absent fields are skipped). */
-  queryFields?: string[];
+  queryFields?: string[] | undefined;
   /** Default `"utf-8"`. */
-  encoding?: TextEncodingName;
+  encoding?: TextEncodingName | undefined;
 }
 
 /**

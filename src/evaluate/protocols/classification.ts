@@ -15,8 +15,8 @@ import { accuracy, macroF1 } from "../metrics.js";
 import type { ClassificationData } from "../types.js";
 
 export interface ClassificationProtocol {
-  nExperiments?: number;
-  samplesPerLabel?: number;
+  nExperiments?: number | undefined;
+  samplesPerLabel?: number | undefined;
 }
 
 export async function evaluateClassification(encoder: CachingEncoder, data: ClassificationData, seed: number, protocol: ClassificationProtocol = {}) {
