@@ -4,7 +4,7 @@ import { TokenizerError } from "../errors.js";
 import { padAstralCjk } from "./bert-normalizer.js";
 import { withoutCapitalSigma } from "./lowercase.js";
 import type { Tokenizer } from "./tokenizer.js";
-import { parseTokenizerJson } from "./tokenizer-json.js";
+import { checkTokenIds, parseTokenizerJson } from "./tokenizer-json.js";
 
 interface TokenizerJsonModel {
   type?: string;
@@ -30,6 +30,7 @@ export class HuggingFaceTokenizer implements Tokenizer {
     if (typeof model !== "object" || model === null || typeof model.type !== "string") {
       throw new TokenizerError('tokenizer.json has no "model" with a "type"');
     }
+    checkTokenIds(json);
     try {
       // Rust tokenizers ignores tokenizer_config.json, so no config is passed.
       this.#tokenizer = new TokenizersJs(json, {});

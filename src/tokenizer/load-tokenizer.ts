@@ -7,7 +7,7 @@
 import { ByteLevelBpeTokenizer } from "./bpe/byte-level-bpe-tokenizer.js";
 import { HuggingFaceTokenizer } from "./hf-tokenizer.js";
 import type { Tokenizer } from "./tokenizer.js";
-import { parseTokenizerJson } from "./tokenizer-json.js";
+import { checkTokenIds, parseTokenizerJson } from "./tokenizer-json.js";
 import { UnigramTokenizer } from "./unigram/unigram-tokenizer.js";
 import { WordPieceTokenizer } from "./wordpiece/wordpiece-tokenizer.js";
 
@@ -15,10 +15,11 @@ import { WordPieceTokenizer } from "./wordpiece/wordpiece-tokenizer.js";
  * The fastest exact tokenizer for a tokenizer.json document.
  *
  * @param source - The JSON text, its UTF-8 bytes, or the parsed object.
- * @throws TokenizerError when the JSON does not parse or describes no usable tokenizer.
+ * @throws TokenizerError when the JSON does not parse, holds an id beyond its vocabulary, or describes no usable tokenizer.
  */
 export function loadTokenizer(source: string | Uint8Array | object): Tokenizer {
   const json = parseTokenizerJson(source);
+  checkTokenIds(json);
   const tokenizer =
     WordPieceTokenizer.fromJSON(json) ??
     UnigramTokenizer.fromJSON(json) ??

@@ -42,3 +42,26 @@ export function specialisableDocument(source: string | Uint8Array | object): Rec
   for (const key of ["model", "decoder", "post_processor", "pre_tokenizer", "normalizer"]) if (!(key in json)) return null;
   return json;
 }
+
+/**
+ * Checks every token id of the document against the vocabulary's size, before any
+ * tokenizer is built: tokenizers index arrays by id, so one id of 2**31-1 would
+ * make a load loop or allocate up to it. A vocabulary of `model.vocab` entries
+ * plus `added_tokens` has at most that many tokens, so valid ids lie below it.
+ *
+ * @throws TokenizerError naming the first id that is not an integer in range.
+ */
+export function checkTokenIds(json: Record<string, unknown>): void {
+  const model = isRecord(json.model) ? json.model : {};
+  const vocab = model.vocab;
+  const added: unknown[] = Array.isArray(json.added_tokens) ? json.added_tokens : [];
+  const size = added.length + (Array.isArray(vocab) ? vocab.length : isRecord(vocab) ? Object.keys(vocab).length : 0);
+  const check = (id: unknown, where: string): void => {
+    if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id >= size) {
+      throw new TokenizerError(`tokenizer.json: ${where} has id ${JSON.stringify(id)}, expected an integer from 0 to ${size - 1} (the vocabulary holds at most ${size} tokens)`);
+    }
+  };
+  if (isRecord(vocab)) for (const token in vocab) check(vocab[token], `model.vocab[${JSON.stringify(token)}]`);
+  for (let i = 0; i < added.length; i++) check(isRecord(added[i]) ? (added[i] as Record<string, unknown>).id : undefined, `added_tokens[${i}]`);
+  if (model.unk_id !== undefined && model.unk_id !== null) check(model.unk_id, "model.unk_id");
+}
