@@ -93,9 +93,11 @@ function narrowTable(board: Leaderboard, width: number): string {
   ];
   const column = Math.max(keyWidth, ...body.flatMap(([, cells]) => cells.map((cell) => cell.length)));
   const perModel = GAP.length + column;
-  // Full labels unless that leaves less than a third of the line for scores; never less than one model a block.
   const longest = Math.max(...body.map(([label]) => label.length));
-  const labelWidth = Math.max(1, Math.min(longest, Math.max(Math.floor((2 * width) / 3), width - keys.length * perModel), width - perModel));
+  // Labels are cut only where they would leave less than a third of the line (and less than
+  // all models need), or no room for one model.
+  const labelLimit = Math.min(Math.max(Math.floor((2 * width) / 3), width - keys.length * perModel), width - perModel);
+  const labelWidth = Math.max(1, Math.min(longest, labelLimit));
   const perBlock = Math.max(1, Math.floor((width - labelWidth) / perModel));
   const blocks: string[] = [];
   for (let first = 0; first < keys.length; first += perBlock) {
@@ -103,7 +105,7 @@ function narrowTable(board: Leaderboard, width: number): string {
       `${fit(label, labelWidth).padEnd(labelWidth)}${cells.slice(first, first + perBlock).map((cell) => `${GAP}${cell.padStart(column)}`).join("")}`.trimEnd();
     blocks.push([line("", keys), ...body.map(([label, cells]) => line(label, cells))].join("\n"));
   }
-  return ["Models, best average first:", ...legend, "", ...blocks.flatMap((block, i) => (i === 0 ? [block] : ["", block]))].join("\n");
+  return [["Models, best average first:", ...legend].join("\n"), ...blocks].join("\n\n");
 }
 
 /** `prefix` + `text`, broken into lines of at most `width`, continued under the text's start. */
