@@ -64,7 +64,7 @@ describe("item 7: ids beyond the vocabulary are refused before anything is built
 
   it("negative, fractional and non-numeric ids are refused the same way", () => {
     for (const id of [-1, 1.5, "7", null]) {
-      const json = wordLevelTokenizerJson();
+      const json: Json = wordLevelTokenizerJson();
       json.added_tokens[1].id = id;
       const error = thrown(() => loadTokenizer(json));
       expect(error).toBeInstanceOf(TokenizerError);
@@ -73,7 +73,7 @@ describe("item 7: ids beyond the vocabulary are refused before anything is built
   });
 
   it("a Unigram unk_id beyond the vocabulary is refused", () => {
-    const json = unigramTokenizerJson();
+    const json: Json = unigramTokenizerJson();
     json.model.unk_id = HUGE;
     const error = thrown(() => loadTokenizer(json));
     expect(error).toBeInstanceOf(TokenizerError);
@@ -81,7 +81,7 @@ describe("item 7: ids beyond the vocabulary are refused before anything is built
   });
 
   it("HuggingFaceTokenizer.fromJSON, used directly, checks too", () => {
-    const json = wordPieceTokenizerJson();
+    const json: Json = wordPieceTokenizerJson();
     json.added_tokens[0].id = HUGE;
     const error = thrown(() => HuggingFaceTokenizer.fromJSON(json));
     expect(error).toBeInstanceOf(TokenizerError);
@@ -89,7 +89,7 @@ describe("item 7: ids beyond the vocabulary are refused before anything is built
   });
 
   it("the highest valid new id (vocabulary size + added tokens - 1) still loads", () => {
-    const json = byteLevelBpeTokenizerJson();
+    const json: Json = byteLevelBpeTokenizerJson();
     const next = Object.keys(json.model.vocab).length;
     json.added_tokens.push({ id: next, content: "<extra>", single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
     const tokenizer = loadTokenizer(json);
