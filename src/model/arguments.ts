@@ -48,13 +48,30 @@ export function batchSizeOption(options: { batchSize?: number | undefined }): nu
   return value;
 }
 
-/** `threads`, defaulting to every available core (1 where that cannot be known). */
+/**
+ * `threads`, defaulting to every available core (1 where that cannot be known) and
+ * capped there: more threads than cores only add workers (each a tokenizer and
+ * tens of MB) without adding speed.
+ */
 export function threadsOption(options: { threads?: number | undefined }): number {
-  const value = options.threads ?? availableThreads();
+  const cores = availableThreads();
+  const value = options.threads ?? cores;
   if (!Number.isSafeInteger(value) || value < 1) {
     throw new InvalidInputError(`threads must be a positive integer, got ${describe(value)}`);
   }
-  return value;
+  return Math.min(value, cores);
+}
+
+/**
+ * A method's options argument: `{}` when omitted. `null` or a non-object is refused
+ * here, naming the method, rather than failing later as a TypeError.
+ */
+export function optionsOf<T extends object>(options: T | undefined, method: string): T {
+  if (options === undefined) return {} as T;
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw new InvalidInputError(`${method} options must be an object, got ${describe(options)}`);
+  }
+  return options;
 }
 
 export function booleanOption<K extends string>(options: { [key in K]?: unknown }, key: K): boolean {

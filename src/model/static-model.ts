@@ -1,6 +1,6 @@
 /** StaticModel: a Model2Vec model, tokenize → look up rows → mean → normalise. */
 import { HubError, InvalidInputError, ModelFormatError } from "../errors.js";
-import { batchSizeOption, booleanOption, describe, maxLengthOption, normalizeOverride, subfolderOption, textsOf, threadsOption } from "./arguments.js";
+import { batchSizeOption, booleanOption, describe, maxLengthOption, normalizeOverride, optionsOf, subfolderOption, textsOf, threadsOption } from "./arguments.js";
 import { licenseOption } from "../formats/model-card.js";
 import { type SaveOptions, savedFiles } from "../formats/save-files.js";
 import type { PushOptions } from "../hub/push.js";
@@ -61,7 +61,8 @@ export interface EncodeOptions {
   /**
    * Threads to encode on. Default: every core in Node (≥ 20.16) for large inputs
    * (the pool of worker threads starts on the first such call and is reused),
-   * else 1. `1` keeps encoding on the calling thread. Results are identical.
+   * else 1. `1` keeps encoding on the calling thread; more than the cores available
+   * counts as that many. Results are identical.
    */
   threads?: number | undefined;
 }
@@ -180,10 +181,11 @@ export class StaticModel {
    *   HubError with what to do when the Hub refuses, cannot be reached, or the
    *   model is not cached offline; InvalidInputError for a bad id or option.
    */
-  static async fromPretrained(pathOrId?: string, options: FromPretrainedOptions = {}): Promise<StaticModel> {
+  static async fromPretrained(pathOrId?: string, options?: FromPretrainedOptions): Promise<StaticModel> {
     if (pathOrId !== undefined && (typeof pathOrId !== "string" || pathOrId.length === 0)) {
       throw new InvalidInputError(`fromPretrained needs a folder path or a Hub id, got ${describe(pathOrId)}`);
     }
+    options = optionsOf(options, "fromPretrained");
     const subfolder = subfolderOption(options.subfolder);
     const init = normalizeOverride(options.normalize);
     let loader: typeof import("./load-pretrained.js");
@@ -204,11 +206,12 @@ export class StaticModel {
    *
    * @throws ModelFormatError or TokenizerError naming the file or tensor at fault.
    */
-  static fromBuffers(files: ModelFiles, options: { normalize?: boolean | undefined } = {}): StaticModel {
+  static fromBuffers(files: ModelFiles, options?: { normalize?: boolean | undefined }): StaticModel {
     if (files === null || typeof files !== "object") {
       throw new InvalidInputError("fromBuffers needs { model, tokenizer, config?, readme? }");
     }
-    return new StaticModel({ ...modelInitFromFiles(files), ...normalizeOverride(options.normalize) });
+    const { normalize } = optionsOf(options, "fromBuffers");
+    return new StaticModel({ ...modelInitFromFiles(files), ...normalizeOverride(normalize) });
   }
 
   /**
@@ -235,7 +238,8 @@ export class StaticModel {
    * quantized), `modules.json` and `README.md`, as Python model2vec writes them.
    * Needs no file system: use it to upload or offer a download from a browser.
    */
-  toFiles(options: SaveOptions = {}): Map<string, Uint8Array> {
+  toFiles(options?: SaveOptions): Map<string, Uint8Array> {
+    options = optionsOf(options, "toFiles");
     return savedFiles(this, options.modelName ?? "model2vec-model", options.license);
   }
 
@@ -249,7 +253,8 @@ export class StaticModel {
    * @param options.subfolder - A folder inside `folder` to save into.
    * @throws InvalidInputError for a bad folder, subfolder or licence.
    */
-  async savePretrained(folder: string, options: SaveOptions & { subfolder?: string | undefined } = {}): Promise<void> {
+  async savePretrained(folder: string, options?: SaveOptions & { subfolder?: string | undefined }): Promise<void> {
+    options = optionsOf(options, "savePretrained");
     if (typeof folder !== "string" || folder.length === 0) throw new InvalidInputError(`savePretrained needs a folder path, got ${describe(folder)}`);
     const subfolder = subfolderOption(options.subfolder);
     const modelName = options.modelName ?? folder.split(/[\\/]/).filter(Boolean).pop() ?? "model2vec-model";
@@ -264,7 +269,8 @@ export class StaticModel {
    * @returns The repository's URL.
    * @throws HubError when the token is missing or lacks write access, or the Hub fails.
    */
-  async pushToHub(repoId: string, options: PushOptions = {}): Promise<string> {
+  async pushToHub(repoId: string, options?: PushOptions): Promise<string> {
+    options = optionsOf(options, "pushToHub");
     const { pushFiles } = await import("../hub/push.js");
     return pushFiles(repoId, savedFiles(this, repoId), options);
   }
@@ -300,7 +306,8 @@ export class StaticModel {
   encode(text: string, options?: EncodeOptions): Float32Array;
   encode(texts: readonly string[], options?: EncodeOptions): Embeddings;
   encode(input: string | readonly string[], options?: EncodeOptions): Float32Array | Embeddings;
-  encode(input: string | readonly string[], options: EncodeOptions = {}): Float32Array | Embeddings {
+  encode(input: string | readonly string[], options?: EncodeOptions): Float32Array | Embeddings {
+    options = optionsOf(options, "encode");
     const texts = textsOf(input);
     const maxLength = maxLengthOption(options, 512);
     const batchSize = batchSizeOption(options);
@@ -359,7 +366,8 @@ export class StaticModel {
   encodeAsSequence(text: string, options?: EncodeAsSequenceOptions): Embeddings;
   encodeAsSequence(texts: readonly string[], options?: EncodeAsSequenceOptions): Embeddings[];
   encodeAsSequence(input: string | readonly string[], options?: EncodeAsSequenceOptions): Embeddings | Embeddings[];
-  encodeAsSequence(input: string | readonly string[], options: EncodeAsSequenceOptions = {}): Embeddings | Embeddings[] {
+  encodeAsSequence(input: string | readonly string[], options?: EncodeAsSequenceOptions): Embeddings | Embeddings[] {
+    options = optionsOf(options, "encodeAsSequence");
     const texts = textsOf(input);
     const maxLength = maxLengthOption(options, null);
     const batchSize = batchSizeOption(options);
@@ -387,7 +395,8 @@ export class StaticModel {
   tokenize(text: string, options?: TokenizeOptions): Int32Array;
   tokenize(texts: readonly string[], options?: TokenizeOptions): Int32Array[];
   tokenize(input: string | readonly string[], options?: TokenizeOptions): Int32Array | Int32Array[];
-  tokenize(input: string | readonly string[], options: TokenizeOptions = {}): Int32Array | Int32Array[] {
+  tokenize(input: string | readonly string[], options?: TokenizeOptions): Int32Array | Int32Array[] {
+    options = optionsOf(options, "tokenize");
     const texts = textsOf(input);
     const maxLength = maxLengthOption(options, null);
     const { ids, offsets } = tokenizeRange(this.#core, texts, 0, texts.length, maxLength, new TokenBatchBuilder());
