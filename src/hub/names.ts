@@ -6,14 +6,15 @@ import { InvalidInputError } from "../errors.js";
 
 const REPO_PART = /^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/;
 
-/** Checks a Hub model id, `name` or `org/name`, as the Hub accepts them. */
-export function checkRepoId(repoId: string): string {
+/** Whether `repoId` is a Hub model id, `name` or `org/name`, as the Hub accepts them. */
+export function isRepoId(repoId: string): boolean {
   const parts = repoId.split("/");
-  const valid =
-    parts.length <= 2 && parts.every((part) => REPO_PART.test(part) && !part.includes("--") && !part.includes("..") && !part.endsWith("."));
-  if (!valid) {
-    throw new InvalidInputError(`"${repoId}" is neither a local folder nor a valid Hub model id (org/name)`);
-  }
+  return parts.length <= 2 && parts.every((part) => REPO_PART.test(part) && !part.includes("--") && !part.includes("..") && !part.endsWith("."));
+}
+
+/** Checks a Hub model id (see {@link isRepoId}). */
+export function checkRepoId(repoId: string): string {
+  if (!isRepoId(repoId)) throw new InvalidInputError(`"${repoId}" is neither a local folder nor a valid Hub model id (org/name)`);
   return repoId;
 }
 

@@ -67,7 +67,8 @@ export async function resolveHubFiles(repoId: string, choose: HubFileChooser, op
     try {
       return await fromCache(cache, repoId, revision, choose, "the Hub could not be reached");
     } catch {
-      throw networkError(settings.endpoint, `resolving ${repoId}@${revision}`, error.cause, settings.token);
+      const { message } = networkError(settings.endpoint, `resolving ${repoId}@${revision}`, error.cause, settings.token);
+      throw new RepoLookupError(message, { cause: error.cause });
     }
   }
   await cache.writeRef(revision, info.sha);
@@ -96,7 +97,7 @@ function chosen(choose: HubFileChooser, has: (path: string) => boolean): readonl
 
 async function fromCache(cache: HubCache, repoId: string, revision: string, choose: HubFileChooser, reason: string): Promise<ResolvedHubFiles> {
   const missing = (detail?: string) =>
-    new HubError(
+    new RepoLookupError(
       `${repoId} at revision "${revision}" is not in the cache (${cache.repoFolder})${detail ? ` (${detail})` : ""}, and ${reason}. Load it once while online, or pass a local folder.`,
     );
   const commit = await cache.commitFor(revision);
@@ -136,6 +137,17 @@ interface RevisionInfo {
   sha: string;
   /** Each file's path, and its size when the listing gives one. */
   files: ReadonlyMap<string, number | undefined>;
+}
+
+/**
+ * The Hub could not confirm that the repository exists: it gave no answer, refused, or (offline)
+ * the cache does not have it. A caller that also tried the name as a folder can say both.
+ */
+export class RepoLookupError extends HubError {
+  constructor(message: string, options: { cause?: unknown; status?: number } = {}) {
+    super(message, options);
+    this.name = "HubError"; // a HubError to users
+  }
 }
 
 /** A request that never got an HTTP answer. */
@@ -188,5 +200,5 @@ async function statusError(response: Response, repoId: string, revision: string,
   } else {
     message = `The Hub answered ${status} for ${repoId}@${revision}${detail ? `: ${detail}` : ""}. Try again later.`;
   }
-  return new HubError(message, { status });
+  return new RepoLookupError(message, { status });
 }

@@ -7,8 +7,8 @@ import { access } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ModelFormatError } from "../errors.js";
-import { resolveHubModel } from "../hub/resolve-model.js";
-import { NodeFileSource, isDirectory } from "../io/node-file-source.js";
+import { resolveModelFolder } from "../hub/resolve-model.js";
+import { NodeFileSource } from "../io/node-file-source.js";
 import { quantizeModel } from "../quantize/quantize-model.js";
 import { modelInitFromFiles, readModelFiles } from "./model-files.js";
 import { type FromPretrainedOptions, StaticModel } from "./static-model.js";
@@ -24,7 +24,7 @@ export async function loadPretrained(
     return loadFromUrl(pathOrId, { ...options, subfolder, ...init });
   }
   if (pathOrId === undefined) pathOrId = await defaultModelFolder();
-  const folder = (await isDirectory(pathOrId)) ? pathOrId : (await resolveHubModel(pathOrId, { ...options, subfolder })).folder;
+  const folder = await resolveModelFolder(pathOrId, { ...options, subfolder });
   const { files, names } = await readModelFiles(new NodeFileSource(folder), subfolder, (message) => process.emitWarning(message, "Model2VecWarning"));
   const model = new StaticModel({ ...modelInitFromFiles(files, names), ...init });
   const { quantizeTo, dimensionality, vocabularyQuantization, kmeans } = options;

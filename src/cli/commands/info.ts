@@ -46,7 +46,7 @@ export function infoCommand(): Command {
 
 /** Reads the model in `idOrPath` (downloading it when it is a Hub id) and describes it. */
 export async function modelInfo(idOrPath: string, downloads: DownloadBar): Promise<ModelInfo> {
-  const [{ isDirectory, NodeFileSource }, { resolveHubModel }, { findLayout }, { StaticModel }] = await Promise.all([
+  const [{ NodeFileSource }, { resolveModelFolder }, { findLayout }, { StaticModel }] = await Promise.all([
     import("../../io/node-file-source.js"),
     import("../../hub/resolve-model.js"),
     import("../../formats/model-layout.js"),
@@ -54,7 +54,7 @@ export async function modelInfo(idOrPath: string, downloads: DownloadBar): Promi
   ]);
   let folder: string;
   try {
-    folder = (await isDirectory(idOrPath)) ? idOrPath : (await resolveHubModel(idOrPath, { onProgress: downloads.onProgress })).folder;
+    folder = await resolveModelFolder(idOrPath, { onProgress: downloads.onProgress });
   } finally {
     downloads.stop();
   }
