@@ -1,11 +1,13 @@
 /**
- * Runs the README's quick start unchanged, against a local Hub that serves a
- * generated model as "minishlab/potion-base-8M", and checks what it prints and saves.
+ * Runs the README's examples unchanged (the quick start also against a local Hub
+ * that serves a generated model as "minishlab/potion-base-8M"), checks what they
+ * print and save, and that a fresh clone's `npm ci` builds the CLI.
  */
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { copyFile, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, expect, it, vi } from "vitest";
 import { startHubServer } from "./fixtures/hub-server.js";
@@ -37,32 +39,120 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-it("the README quick start runs and prints what it promises", async () => {
+/** The first ```ts block after `heading` in the README. */
+function readmeSnippet(heading: string): string {
   const readme = readFileSync(join(root, "README.md"), "utf8");
-  const section = readme.slice(readme.indexOf("## Quick start"));
-  const snippet = /```ts\n([\s\S]*?)```/.exec(section)![1]!;
-  expect(snippet).toContain('from "model2vec"');
+  expect(readme).toContain(`\n${heading}\n`);
+  return /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf(`\n${heading}\n`)))![1]!;
+}
 
-  const hub = await servePotion(16);
+/**
+ * Runs `code` as a module file named `name`, with `work` as the working directory,
+ * and returns what it logged. "model2vec" resolves to src/index.ts through the alias
+ * in vitest.config.ts.
+ */
+async function runSnippet(code: string, name: string, work: string): Promise<unknown[][]> {
   await mkdir(scratch, { recursive: true });
-  const file = join(scratch, "quick-start.ts");
-  await writeFile(file, snippet);
-
-  // "model2vec" resolves to src/index.ts through the alias in vitest.config.ts.
+  const file = join(scratch, `${name}.ts`);
+  await writeFile(file, code);
   const log = vi.spyOn(console, "log").mockImplementation(() => {});
-  const work = await mkdtemp(join(tmpdir(), "m2v-readme-work-"));
   process.chdir(work);
   try {
     await import(pathToFileURL(file).href);
-    expect(log.mock.calls).toEqual([[2, 16], [true], [true], [true]]);
-    expect((await readdir(join(work, "my-potion"))).sort()).toEqual(["README.md", "config.json", "model.safetensors", "modules.json", "tokenizer.json"]);
+    return log.mock.calls;
   } finally {
     log.mockRestore();
     process.chdir(cwd);
+  }
+}
+
+const SAVED_FILES = ["README.md", "config.json", "model.safetensors", "modules.json", "tokenizer.json"];
+
+it("the README's first screen shows the offline form and the Hub id, and the quick start runs with both", async () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const firstScreen = readme.split("\n").slice(0, 40).join("\n");
+  expect(firstScreen).toContain("const model = await StaticModel.fromPretrained();");
+  expect(firstScreen).toContain('StaticModel.fromPretrained("minishlab/potion-base-8M")');
+
+  const snippet = readmeSnippet("## Quick start");
+  const offline = await mkdtemp(join(tmpdir(), "m2v-readme-work-"));
+  try {
+    // As written: the bundled default model (256 dimensions), with no network.
+    expect(await runSnippet(snippet, "quick-start", offline)).toEqual([[2, 256], [true], [true], [true]]);
+    expect((await readdir(join(offline, "my-model"))).sort()).toEqual(SAVED_FILES);
+  } finally {
+    await rm(offline, { recursive: true, force: true });
+  }
+
+  // With the Hub line instead, against a local Hub serving a 16-dimensional "minishlab/potion-base-8M".
+  const hubLine = 'const model = await StaticModel.fromPretrained("minishlab/potion-base-8M");';
+  const fromHub = snippet.replace("const model = await StaticModel.fromPretrained();\n", "").replace(`// ${hubLine}`, hubLine);
+  expect(fromHub).not.toContain("fromPretrained()");
+  expect(fromHub).toContain(`\n${hubLine}\n`);
+  const hub = await servePotion(16);
+  const work = await mkdtemp(join(tmpdir(), "m2v-readme-work-"));
+  try {
+    expect(await runSnippet(fromHub, "quick-start-hub", work)).toEqual([[2, 16], [true], [true], [true]]);
+    expect((await readdir(join(work, "my-model"))).sort()).toEqual(SAVED_FILES);
+  } finally {
     await hub.close();
     await rm(work, { recursive: true, force: true });
   }
 });
+
+it("the README example of a model built from parts (loadTokenizer + new StaticModel) runs, and saves a loadable model", async () => {
+  const work = await mkdtemp(join(tmpdir(), "m2v-readme-parts-"));
+  try {
+    await mkdir(join(work, "my-tokenizer"));
+    await copyFile(join(root, "models", "default", "tokenizer.json"), join(work, "my-tokenizer", "tokenizer.json"));
+    expect(await runSnippet(readmeSnippet("### A model from parts"), "from-parts", work)).toEqual([[true]]);
+    const { StaticModel } = await import("../src/index.js");
+    const saved = await StaticModel.fromPretrained(join(work, "my-new-model"));
+    const bundled = await StaticModel.fromPretrained();
+    expect(saved.dim).toBe(64);
+    expect(saved.normalize).toBe(true);
+    expect(saved.tokens).toEqual(bundled.tokens);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+});
+
+it("the README ONNX export example runs the exported graph in onnxruntime-node", async () => {
+  const work = await mkdtemp(join(tmpdir(), "m2v-readme-onnx-"));
+  try {
+    expect(await runSnippet(readmeSnippet("## ONNX export"), "onnx-export", work)).toEqual([[[2, 256]]]);
+    expect((await readdir(join(work, "onnx-model", "onnx")))).toEqual(["model.onnx"]);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+});
+
+it("the README's development commands are npm ci and npm test, and npm ci's prepare script builds the CLI", async () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const development = readme.slice(readme.indexOf("\n## Development\n"));
+  const commands = /```sh\n([\s\S]*?)```/.exec(development)![1]!.split("\n").map((line) => line.replace(/#.*/, "").trim()).filter(Boolean);
+  expect(commands).toEqual(["npm ci", "npm test"]);
+
+  // A fresh clone: the working tree's files without dist/, sharing the installed node_modules.
+  // npm ci runs the `prepare` script after installing; run it the same way, with CI's settings.
+  const clone = await mkdtemp(join(tmpdir(), "m2v-fresh-clone-"));
+  try {
+    const listed = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8" });
+    for (const path of listed.split("\0").filter((p) => p !== "" && !p.startsWith("dist/") && existsSync(join(root, p)))) {
+      await mkdir(dirname(join(clone, path)), { recursive: true });
+      await copyFile(join(root, path), join(clone, path));
+    }
+    await symlink(join(root, "node_modules"), join(clone, "node_modules"));
+    const env = { ...process.env, ONNXRUNTIME_NODE_INSTALL: "skip" };
+    execFileSync("npm", ["run", "prepare"], { cwd: clone, env, stdio: "pipe" });
+    const encoded = execFileSync(process.execPath, [join(clone, "dist", "cli.js"), "encode", "hello"], { cwd: clone, env, encoding: "utf8" });
+    expect(JSON.parse(encoded)).toHaveLength(256);
+    const version = execFileSync("npx", ["--no-install", "model2vec", "--version"], { cwd: clone, env, encoding: "utf8" });
+    expect(version.trim()).toBe(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version);
+  } finally {
+    await rm(clone, { recursive: true, force: true });
+  }
+}, 600_000);
 
 it("the README distillation example runs on the tiny BERT fixture", async () => {
   const readme = readFileSync(join(root, "README.md"), "utf8");
