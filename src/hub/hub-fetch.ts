@@ -31,7 +31,7 @@ export function createHubFetch(options: HubFetchOptions): typeof fetch {
   const attempts = options.attempts ?? 3;
   const retryDelayMs = options.retryDelayMs ?? 250;
   return async (input, init = {}) => {
-    const timer = new RequestTimer(input instanceof Request ? input.url : String(input), options);
+    const timer = new RequestTimer(shownUrl(input instanceof Request ? input.url : String(input)), options);
     const headers = new Headers(init.headers);
     if (options.token && !headers.has("Authorization")) headers.set("Authorization", `Bearer ${options.token}`);
     for (let attempt = 1; ; attempt++) {
@@ -57,6 +57,7 @@ class RequestTimer {
   private readonly deadline: number;
 
   constructor(
+    /** The URL, as errors name it. */
     readonly url: string,
     private readonly options: HubFetchOptions,
   ) {
@@ -130,7 +131,12 @@ export async function readJson(response: Response, url: string): Promise<unknown
 
 /** A HubError for an answer that is not what the Hub sends. */
 export function malformedResponse(url: string, detail: string): HubError {
-  return new HubError(`malformed response from ${url}: ${detail}`);
+  return new HubError(`malformed response from ${shownUrl(url)}: ${detail}`);
+}
+
+/** `url` without its query, as messages show it: a storage redirect's query holds a signature. */
+function shownUrl(url: string): string {
+  return url.split("?")[0] as string;
 }
 
 /** Removes the token from a message, whatever produced it. */
