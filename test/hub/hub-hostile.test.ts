@@ -88,6 +88,7 @@ describe("idle timeout and deadline", () => {
 
   it("gives up on a revision JSON that drips faster than the idle timeout, at the deadline", async () => {
     process.env.MODEL2VEC_HUB_DEADLINE = "1.5";
+    process.env.HF_HUB_DOWNLOAD_TIMEOUT = "5"; // a slow drip under load must not trip the idle timeout first
     server.fail({ path: REVISION, action: { drip: 50 }, times: Infinity });
     const { error } = await failure();
     expect(error).toBeInstanceOf(HubError);
@@ -96,6 +97,7 @@ describe("idle timeout and deadline", () => {
 
   it("gives up on a download that drips, at the deadline, and keeps nothing", async () => {
     process.env.MODEL2VEC_HUB_DEADLINE = "1.5";
+    process.env.HF_HUB_DOWNLOAD_TIMEOUT = "5"; // a slow drip under load must not trip the idle timeout first
     server.fail({ path: WEIGHTS, method: "GET", action: { drip: 50 }, times: Infinity });
     const cacheDir = newCache();
     const { error } = await failure(cacheDir);
