@@ -5,6 +5,8 @@ import type { Command } from "commander";
 export interface CliContext {
   readonly verbose: boolean;
   readonly quiet: boolean;
+  /** --offline: use only models already in the Hugging Face cache (the API's `localFilesOnly`). */
+  readonly offline: boolean;
   /** Whether progress bars are drawn: stderr is a terminal and --quiet is off. */
   readonly progress: boolean;
   /** A note on stderr (hidden by --quiet). */
@@ -32,13 +34,14 @@ export function stopAllBars(): void {
 
 /** The context of the command being run, from its options and the program's. */
 export function contextOf(command: Command): CliContext {
-  const options = command.optsWithGlobals<{ verbose?: boolean; quiet?: boolean }>();
+  const options = command.optsWithGlobals<{ verbose?: boolean; quiet?: boolean; offline?: boolean }>();
   const verbose = options.verbose === true;
   const quiet = options.quiet === true;
   const progress = !quiet && process.stderr.isTTY === true;
   return {
     verbose,
     quiet,
+    offline: options.offline === true,
     progress,
     note(message) {
       if (!quiet) process.stderr.write(`${message}\n`);

@@ -1,4 +1,5 @@
 /** How the CLI reports failures: exit codes, and one line per error unless --verbose. */
+import type { Command } from "commander";
 import { Model2VecError } from "../errors.js";
 
 /** Exit code of a successful run. */
@@ -53,6 +54,23 @@ function isExpected(error: unknown): boolean {
   if (error instanceof UsageError || error instanceof UnavailableError) return true;
   if (error instanceof Model2VecError) return true;
   return typeof (error as NodeJS.ErrnoException).code === "string" && typeof (error as NodeJS.ErrnoException).syscall === "string";
+}
+
+/** API option names the command line spells other than as the camelCase of a flag. */
+const API_OPTION_FLAGS: Readonly<Record<string, string>> = { localFilesOnly: "--offline" };
+
+/**
+ * `message` with the API option names it quotes (`maxLength`, `localFilesOnly`)
+ * replaced by the flags of `command` that set them (`--max-length`, `--offline`):
+ * the library's messages speak of its options, a command line user knows flags.
+ */
+export function withFlagNames(message: string, command: Command): string {
+  const flags = new Map(Object.entries(API_OPTION_FLAGS));
+  for (const option of command.options) {
+    const name = option.attributeName();
+    if (option.long !== undefined && /[A-Z]/.test(name)) flags.set(name, option.long);
+  }
+  return message.replace(/\b[a-z]+[A-Z][A-Za-z]*\b/g, (word) => flags.get(word) ?? word);
 }
 
 function describeVerbose(error: unknown): string {

@@ -1,7 +1,7 @@
 /** Reading texts and writing results: stdin, files, stdout with backpressure. */
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
-import { readFile, rename, rm, stat } from "node:fs/promises";
+import { readFile, readdir, rename, rm, stat } from "node:fs/promises";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { ModelFormatError } from "../errors.js";
@@ -72,6 +72,21 @@ export async function writeOutput(path: string | undefined, fill: (out: Output) 
   }
 }
 
+/**
+ * Refuses to save a model into `folder` when it already holds files, unless
+ * `force`: saving replaces files of the same names and would leave a mix of two models.
+ */
+export async function checkOutputFolder(folder: string, force: boolean): Promise<void> {
+  if (force) return;
+  let entries: string[];
+  try {
+    entries = await readdir(folder);
+  } catch {
+    return; // Missing, or not a folder: saving creates it or reports what is in the way.
+  }
+  if (entries.length > 0) throw new UsageError(`${folder} already exists and is not empty: pass --force to write into it`);
+}
+
 /** Whether `path` is a regular file or does not exist yet (not a device, pipe or folder). */
 async function isReplaceable(path: string): Promise<boolean> {
   try {
@@ -129,21 +144,23 @@ function trimNumber(text: string): string {
 }
 
 /**
- * A vector as a JSON array.
+ * A float32 as a JSON number.
  *
- * @param what - Names the vector in the error, e.g. "the embedding of text 3".
- * @throws ModelFormatError when a value is NaN or infinite: JSON has no such numbers.
+ * @param where - Names the value in the error, e.g. "dimension 3 of the embedding of text 2".
+ * @throws ModelFormatError when it is NaN or infinite: JSON has no such numbers.
  */
+export function float32Json(value: number, where: () => string): string {
+  if (!Number.isFinite(value)) {
+    throw new ModelFormatError(
+      `${where()} is ${value}, which JSON cannot represent: the model's table or weights hold NaN or infinite values, or values too large for float32`,
+    );
+  }
+  return formatFloat32(value);
+}
+
+/** A vector as a JSON array; `what` names it in errors, e.g. "the embedding of text 2". */
 export function vectorJson(row: Float32Array, what: string): string {
   let out = "[";
-  for (let i = 0; i < row.length; i++) {
-    const value = row[i]!;
-    if (!Number.isFinite(value)) {
-      throw new ModelFormatError(
-        `${what} holds ${value} at dimension ${i}, which JSON cannot represent: the model's table or weights hold NaN or infinite values, or values too large for float32`,
-      );
-    }
-    out += (i ? "," : "") + formatFloat32(value);
-  }
+  for (let i = 0; i < row.length; i++) out += (i ? "," : "") + float32Json(row[i]!, () => `dimension ${i} of ${what}`);
   return out + "]";
 }

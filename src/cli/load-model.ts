@@ -7,15 +7,23 @@ export interface DownloadBar {
   stop(): void;
 }
 
-/** `StaticModel.fromPretrained(idOrPath)` (the bundled default model when undefined), drawing a bar while Hub files download. */
+/**
+ * `StaticModel.fromPretrained(idOrPath)` (the bundled default model when
+ * undefined), drawing a bar while Hub files download; only from the cache with --offline.
+ */
 export async function loadModel(idOrPath: string | undefined, context: CliContext, options: FromPretrainedOptions = {}): Promise<StaticModel> {
   const { StaticModel } = await import("../index.js");
   const downloads = downloadBar(context, idOrPath ?? "the default model");
   try {
-    return await StaticModel.fromPretrained(idOrPath, { ...options, onProgress: downloads.onProgress });
+    return await StaticModel.fromPretrained(idOrPath, { ...options, ...offline(context), onProgress: downloads.onProgress });
   } finally {
     downloads.stop();
   }
+}
+
+/** The Hub option --offline stands for. */
+export function offline(context: CliContext): { localFilesOnly?: true } {
+  return context.offline ? { localFilesOnly: true } : {};
 }
 
 /** A bar over the bytes of all files being downloaded, started at the first byte. */

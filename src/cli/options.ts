@@ -62,6 +62,13 @@ export function fractionOrNone(value: string): number | None {
   return n;
 }
 
+/** A probability: a number from 0 to 1. */
+export function probability(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !(n >= 0 && n <= 1)) throw new InvalidArgumentError("expected a number from 0 to 1.");
+  return n;
+}
+
 /** `--pca-dims`: an integer width, a variance fraction in (0, 1), "auto" (rotation only) or "none" (no PCA). */
 export function pcaDims(value: string): number | "auto" | None {
   const text = value.trim().toLowerCase();

@@ -6,20 +6,23 @@ import { encodeCommand } from "./commands/encode.js";
 import { evaluateCommand } from "./commands/evaluate.js";
 import { exportOnnxCommand } from "./commands/export-onnx.js";
 import { infoCommand } from "./commands/info.js";
+import { predictCommand } from "./commands/predict.js";
 import { quantizeCommand } from "./commands/quantize.js";
 import { serveCommand } from "./commands/serve.js";
 import { trainCommand } from "./commands/train.js";
 import { stopAllBars } from "./context.js";
-import { EXIT_OK, EXIT_USAGE, reportError } from "./errors.js";
+import { Model2VecError } from "../errors.js";
+import { EXIT_OK, EXIT_USAGE, reportError, withFlagNames } from "./errors.js";
 
 /** The program with every command; `exitOverride` makes commander throw instead of exiting. */
 export function buildProgram(): Command {
   const program = new Command("model2vec")
-    .description("Model2Vec static text embeddings: encode, inspect, quantize, distill, evaluate, train, export and serve models.")
+    .description("Model2Vec static text embeddings: encode, inspect, quantize, distill, evaluate, train, predict, export and serve models.")
     .version(packageVersion(), "-V, --version", "print the version")
     .helpOption("-h, --help", "show help")
     .option("--verbose", "print stack traces of errors")
     .option("--quiet", "hide progress bars and notes")
+    .option("--offline", "use only models already in the Hugging Face cache (as HF_HUB_OFFLINE=1)")
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError("(add --help for usage)")
     .exitOverride()
@@ -40,6 +43,7 @@ Run "model2vec <command> --help" for a command's options.`,
     distillCommand(),
     evaluateCommand(),
     trainCommand(),
+    predictCommand(),
     exportOnnxCommand(),
     serveCommand(),
   ]) {
@@ -57,6 +61,10 @@ Run "model2vec <command> --help" for a command's options.`,
  */
 export async function run(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
+  let running: Command | undefined;
+  program.hook("preAction", (_program, command) => {
+    running = command;
+  });
   try {
     await program.parseAsync([...argv], { from: "user" });
     return EXIT_OK;
@@ -68,6 +76,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       return EXIT_USAGE;
     }
     const verbose = program.opts<{ verbose?: boolean }>().verbose === true || argv.includes("--verbose");
+    if (error instanceof Model2VecError && running !== undefined) error.message = withFlagNames(error.message, running);
     return reportError(error, verbose);
   }
 }

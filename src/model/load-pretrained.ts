@@ -33,7 +33,7 @@ export async function loadPretrained(
 }
 
 /** `models/default` of this package, found by walking up from this module (sources and builds sit at different depths). */
-async function defaultModelFolder(): Promise<string> {
+export async function defaultModelFolder(): Promise<string> {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const candidate = join(dir, "models", "default");

@@ -93,13 +93,13 @@ describe("JSON output never holds NaN or Infinity", () => {
     return writeModelFolder({ ...base, safetensors }, "model2vec");
   }
 
-  it.each(["jsonl", "json"] as const)("%s: an infinite value fails with a ModelFormatError naming the text and dimension, exit 1", async (format) => {
+  it.each(["jsonl", "json"] as const)("%s: an infinite value fails in one line naming the text and dimension, exit 1, the earlier file kept", async (format) => {
     const model = await overflowingModel();
     const target = join(work, `overflow.${format}`);
     await writeFile(target, "good");
     const run = await cli(["encode", "--model", model, "--format", format, "--output", target, "hello", "world"]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^error: the embedding of text 1 holds Infinity at dimension 0, which JSON cannot represent/);
+    expect(run.stderr).toMatch(/^error: dimension 0 of the embedding of text 1 is Infinity, which JSON cannot represent/);
     expect(run.stderr.trimEnd().split("\n")).toHaveLength(1);
     expect(await readFile(target, "utf8")).toBe("good");
   });
@@ -109,6 +109,6 @@ describe("JSON output never holds NaN or Infinity", () => {
     const run = await cli(["encode", "--model", model, "hello"]);
     expect(run.code).toBe(1);
     expect(run.stdout).not.toMatch(/Infinity|NaN|null/);
-    expect(run.stderr).toContain("the embedding of text 1 holds Infinity");
+    expect(run.stderr).toContain("dimension 0 of the embedding of text 1 is Infinity");
   });
 });

@@ -50,13 +50,14 @@ beforeAll(async () => {
 
 describe("help", () => {
   const commands: Record<string, string[]> = {
-    "": ["encode", "info", "quantize", "distill", "evaluate", "train", "export-onnx", "serve", "--verbose", "--quiet"],
+    "": ["encode", "info", "quantize", "distill", "evaluate", "train", "predict", "export-onnx", "serve", "--verbose", "--quiet", "--offline"],
     encode: ["--model", "--file", "--format", "--output", "--batch-size", "--max-length", "--normalize", "--no-normalize", "jsonl", "npy", "safetensors", "--verbose", "--quiet"],
     info: ["--json"],
-    quantize: ["--to", "--dimensionality", "--vocabulary-quantization", "float16", "int8"],
+    quantize: ["--to", "--dimensionality", "--vocabulary-quantization", "--force", "float16", "int8"],
     distill: ["--pca-dims", "--vocabulary", "--quantize-to", "--pooling"],
     evaluate: ["--data", "--tasks", "--json"],
-    train: ["--model", "--format", "--text-column", "--label-column", "--max-epochs", "<data>", "<outputDir>"],
+    train: ["--model", "--format", "--text-column", "--label-column", "--max-epochs", "--seed", "<data>", "<outputDir>"],
+    predict: ["<classifier>", "[texts...]", "--file", "--format", "--threshold", "jsonl", "text"],
     "export-onnx": ["<idOrPath>", "<outputDir>"],
     serve: ["--model", "--host", "--port", "--api-key", "MODEL2VEC_API_KEY"],
   };

@@ -2,10 +2,13 @@
 import { stat } from "node:fs/promises";
 import { Command } from "commander";
 import { contextOf } from "../context.js";
-import { type DownloadBar, downloadBar } from "../load-model.js";
+import { type DownloadBar, downloadBar, offline } from "../load-model.js";
+
+/** What {@link ModelInfo.model} says for the model bundled in the package. */
+export const BUNDLED_MODEL = "the bundled default model";
 
 export interface ModelInfo {
-  /** The id or path given. */
+  /** The id or path given, or {@link BUNDLED_MODEL}. */
   model: string;
   /** The folder the files were read from (a cache snapshot for Hub ids). */
   path: string;
@@ -35,26 +38,31 @@ export function infoCommand(): Command {
   return new Command("info")
     .summary("show a model's dimensions, vocabulary, dtype and layout")
     .description("Show a model's dimensions, vocabulary size, dtype, folder layout, normalization, vocabulary quantization and size on disk.")
-    .argument("<idOrPath>", "model folder or Hugging Face Hub id")
+    .argument("[idOrPath]", "model folder or Hugging Face Hub id (default: the bundled default model)")
     .option("--json", "print the information as JSON")
-    .action(async (idOrPath: string, options: { json?: boolean }, command: Command) => {
+    .action(async (idOrPath: string | undefined, options: { json?: boolean }, command: Command) => {
       const context = contextOf(command);
-      const info = await modelInfo(idOrPath, downloadBar(context, idOrPath));
+      const info = await modelInfo(idOrPath, downloadBar(context, idOrPath ?? BUNDLED_MODEL), offline(context));
       process.stdout.write(options.json ? `${JSON.stringify(info, null, 2)}\n` : formatInfo(info));
     });
 }
 
-/** Reads the model in `idOrPath` (downloading it when it is a Hub id) and describes it. */
-export async function modelInfo(idOrPath: string, downloads: DownloadBar): Promise<ModelInfo> {
-  const [{ NodeFileSource }, { resolveModelFolder }, { findLayout }, { StaticModel }] = await Promise.all([
+/**
+ * Reads the model in `idOrPath` (downloading it when it is a Hub id; the bundled
+ * default model when undefined) and describes it.
+ */
+export async function modelInfo(idOrPath: string | undefined, downloads: DownloadBar, hub: { localFilesOnly?: boolean } = {}): Promise<ModelInfo> {
+  const [{ NodeFileSource }, { resolveModelFolder }, { findLayout }, { StaticModel }, { defaultModelFolder }] = await Promise.all([
     import("../../io/node-file-source.js"),
     import("../../hub/resolve-model.js"),
     import("../../formats/model-layout.js"),
     import("../../index.js"),
+    import("../../model/load-pretrained.js"),
   ]);
   let folder: string;
   try {
-    folder = await resolveModelFolder(idOrPath, { onProgress: downloads.onProgress });
+    if (idOrPath === undefined) folder = await defaultModelFolder();
+    else folder = await resolveModelFolder(idOrPath, { ...hub, onProgress: downloads.onProgress });
   } finally {
     downloads.stop();
   }
@@ -71,7 +79,7 @@ export async function modelInfo(idOrPath: string, downloads: DownloadBar): Promi
     }
   }
   return {
-    model: idOrPath,
+    model: idOrPath ?? BUNDLED_MODEL,
     path: source.root,
     layout: layout.name,
     dimensions: model.dim,

@@ -2,6 +2,7 @@
 import { Command, Option } from "commander";
 import { contextOf } from "../context.js";
 import { UsageError } from "../errors.js";
+import { checkOutputFolder } from "../io.js";
 import { loadModel } from "../load-model.js";
 import { licenseId, positiveInteger } from "../options.js";
 
@@ -12,6 +13,7 @@ interface QuantizeCommandOptions {
   dimensionality?: number;
   vocabularyQuantization?: number;
   license?: string;
+  force?: boolean;
 }
 
 export function quantizeCommand(): Command {
@@ -26,11 +28,13 @@ export function quantizeCommand(): Command {
     .option("--dimensionality <n>", "keep only the first n dimensions", positiveInteger)
     .option("--vocabulary-quantization <k>", "cluster the vocabulary into k rows (k-means)", positiveInteger)
     .option("--license <id>", "licence in the saved model card (default: the model's, else mit)", licenseId)
+    .option("--force", "write into <outputDir> even if it already holds files")
     .action(async (idOrPath: string, outputDir: string, options: QuantizeCommandOptions, command: Command) => {
       const context = contextOf(command);
       if (options.to === undefined && options.dimensionality === undefined && options.vocabularyQuantization === undefined) {
         throw new UsageError("nothing to do: give --to, --dimensionality and/or --vocabulary-quantization");
       }
+      await checkOutputFolder(outputDir, options.force === true);
       const model = await loadModel(idOrPath, context);
       const { quantizeModel } = await import("../../index.js");
       if (options.vocabularyQuantization !== undefined) context.note(`clustering ${model.tokens.length} tokens into ${options.vocabularyQuantization} rows…`);

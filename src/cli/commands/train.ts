@@ -2,7 +2,8 @@
 import { Command, Option } from "commander";
 import { contextOf } from "../context.js";
 import { loadModel } from "../load-model.js";
-import { licenseId, positiveInteger } from "../options.js";
+import { readLabelledTexts } from "../labelled-texts.js";
+import { licenseId, nonNegativeInteger, positiveInteger } from "../options.js";
 
 interface TrainCommandOptions {
   format?: "csv" | "tsv" | "jsonl";
@@ -25,17 +26,14 @@ export function trainCommand(): Command {
     .option("-m, --model <idOrPath>", "the model to start from (default: the bundled default model)")
     .addOption(new Option("--format <format>", "file format (default: from the extension)").choices(["csv", "tsv", "jsonl"]))
     .option("--text-column <name>", "column or key holding the text", "text")
-    .option("--label-column <name>", "column or key holding the label", "label")
-    .option("--max-epochs <n>", "most training epochs", positiveInteger)
-    .option("--seed <n>", "random seed", positiveInteger)
+    .option("--label-column <name>", "column or key holding the label; in JSONL it may hold a list of labels (multi-label)", "label")
+    .option("--max-epochs <n>", "most training epochs (default 100)", positiveInteger)
+    .option("--seed <n>", "random seed (default 42)", nonNegativeInteger)
     .option("--license <id>", "licence in the saved model card (default: the model's, else mit)", licenseId)
     .action(async (data: string, outputDir: string, options: TrainCommandOptions, command: Command) => {
       const context = contextOf(command);
-      const { readTable } = await import("../../evaluate/loaders/delimited.js");
       const format = options.format ?? (data.endsWith(".jsonl") ? "jsonl" : data.endsWith(".tsv") ? "tsv" : "csv");
-      const rows = await readTable(data, { format, columns: { text: options.textColumn, label: options.labelColumn } });
-      const texts = rows.map((row) => String(row.text ?? ""));
-      const labels = rows.map((row) => (typeof row.label === "number" ? row.label : String(row.label)));
+      const { texts, labels } = await readLabelledTexts(data, format, { text: options.textColumn, label: options.labelColumn });
       const model = await loadModel(options.model, context);
       const { StaticModelForClassification } = await import("../../training.js");
       const classifier = StaticModelForClassification.fromStaticModel({ model, ...(options.seed === undefined ? {} : { seed: options.seed }) });
@@ -44,6 +42,7 @@ export function trainCommand(): Command {
         onProgress: (p) => context.note(`epoch ${p.epoch}: train loss ${p.trainLoss.toFixed(4)}, validation ${p.valMetric.toFixed(4)}`),
       });
       await classifier.savePretrained(outputDir, { license: options.license });
-      process.stdout.write(`saved ${outputDir} (${classifier.classes.length} classes, ${history.epochs} epochs, best ${history.bestEpoch})\n`);
+      const kind = classifier.multilabel ? ", multi-label" : "";
+      process.stdout.write(`saved ${outputDir} (${classifier.classes.length} classes${kind}, ${history.epochs} epochs, best ${history.bestEpoch})\n`);
     });
 }

@@ -334,7 +334,7 @@ function jsonTable<K extends string>(text: string, source: string, columns: Reco
 }
 
 /** `ref` in a parsed JSON value: an array index, a key, or a dotted path (a literal key containing dots wins). */
-function lookup(value: object, ref: ColumnRef): unknown {
+export function lookup(value: object, ref: ColumnRef): unknown {
   if (typeof ref === "number") return Array.isArray(value) ? value[ref] : (value as Record<string, unknown>)[String(ref)];
   if (Array.isArray(value)) return undefined;
   const object = value as Record<string, unknown>;
