@@ -4,7 +4,6 @@
  * devices are written directly and their errors reported; no NaN or Infinity
  * ever reaches JSON output.
  */
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -12,7 +11,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { writeSafetensors } from "../../src/formats/safetensors-writer.js";
 import { generateModel, vocabularySize, writeModelFolder } from "../fixtures/models.js";
-import { ROOT, type CliRun, cli } from "../fixtures/run-cli.js";
+import { cli } from "../fixtures/run-cli.js";
 import { wordPieceTokenizerJson } from "../fixtures/tokenizers.js";
 
 const FORMATS = ["jsonl", "json", "npy", "safetensors"] as const;
@@ -32,24 +31,6 @@ beforeAll(async () => {
   await writeFile(manyTexts, Array.from({ length: 2000 }, (_, i) => `hello world ${i}`).join("\n"));
 });
 
-/** The CLI run under `ulimit -f`, so writing past {@link FILE_SIZE_LIMIT_KIB} fails with EFBIG. */
-function cliWithFileSizeLimit(args: readonly string[]): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const script = `ulimit -f ${FILE_SIZE_LIMIT_KIB} && exec "$0" "$@"`;
-    const child = spawn("sh", ["-c", script, process.execPath, "--import", "tsx", join(ROOT, "src/cli/main.ts"), ...args], { cwd: ROOT });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const stdoutBytes = Buffer.concat(out);
-      resolve({ code, stdout: stdoutBytes.toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), stdoutBytes });
-    });
-    child.stdin.end();
-  });
-}
-
 describe("encode --output failures", () => {
   it.each(FORMATS)("%s: a pre-existing good file stays byte-identical when a later write fails, and no temporary file is left", async (format) => {
     const folder = await mkdtemp(join(work, `keep-${format}-`));
@@ -58,7 +39,9 @@ describe("encode --output failures", () => {
     expect(good.code, good.stderr).toBe(0);
     const before = await readFile(target);
 
-    const failed = await cliWithFileSizeLimit(["encode", "--model", modelDir, "--format", format, "--output", target, "--file", manyTexts]);
+    const failed = await cli(["encode", "--model", modelDir, "--format", format, "--output", target, "--file", manyTexts], {
+      fileSizeLimitKiB: FILE_SIZE_LIMIT_KIB,
+    });
     expect(failed.code).toBe(1);
     expect(failed.stderr).toBe(`error: EFBIG: file too large, write '${target}'\n`);
     expect((await readFile(target)).equals(before)).toBe(true);
