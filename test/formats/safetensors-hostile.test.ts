@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { ModelFormatError } from "../../src/errors.js";
 import { DTYPE_SIZES, MAX_HEADER_BYTES, MAX_TENSORS, decodeFloat32, decodeInt32, readSafetensors } from "../../src/formats/safetensors.js";
 import { type TensorToWrite, writeSafetensors } from "../../src/formats/safetensors-writer.js";
+import { thrown } from "../fixtures/errors.js";
 
 /** One tensor per dtype, each an odd number of elements so later offsets are misaligned too. */
 const TENSORS: TensorToWrite[] = [
@@ -54,15 +55,6 @@ function zeroSizeTensors(count: number): Uint8Array {
   new DataView(out.buffer).setBigUint64(0, BigInt(json.byteLength), true);
   out.set(json, 8);
   return out;
-}
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected an error, none was thrown");
 }
 
 describe("item 6: data offsets that are not a multiple of the element size", () => {

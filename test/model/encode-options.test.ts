@@ -12,26 +12,9 @@ import { InvalidInputError, StaticModel } from "../../src/index.js";
 import { EncodePool } from "../../src/model/encode-pool.js";
 import { threadsOption } from "../../src/model/arguments.js";
 import { loadGenerated } from "../fixtures/index.js";
+import { rejection, thrown } from "../fixtures/errors.js";
 
 const { model, generated } = loadGenerated();
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a rejection, the promise resolved");
-}
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected an error, none was thrown");
-}
 
 describe("threads beyond the number of cores", () => {
   afterEach(() => vi.restoreAllMocks());

@@ -15,30 +15,12 @@ import { type GeneratedModel, generateModel, storeAs, tokenWeights, vocabularySi
 import { randomMatrix } from "../fixtures/random.js";
 import { startStaticServer } from "../fixtures/static-server.js";
 import { wordPieceTokenizerJson } from "../fixtures/tokenizers.js";
+import { rejection, thrown } from "../fixtures/errors.js";
 
 const TEXTS = ["hello world", "the fast model"];
 const tokenizer = wordPieceTokenizerJson();
 const vocab = vocabularySize(tokenizer);
 const DIM = 4;
-
-/** The error `promise` rejects with (failing the test when it resolves). */
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a rejection, the promise resolved");
-}
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected an error, none was thrown");
-}
 
 /** A model2vec safetensors file whose table (and optionally weights) has `bad` at one position. */
 function poisoned(options: { tableDtype?: Dtype; weightsDtype?: Dtype; row?: number; column?: number; bad: number; into: "embeddings" | "weights" }): Uint8Array {

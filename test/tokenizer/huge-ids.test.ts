@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { HuggingFaceTokenizer, StaticModel, TokenizerError } from "../../src/index.js";
 import { loadTokenizer } from "../../src/tokenizer/load-tokenizer.js";
 import { byteLevelBpeTokenizerJson, unigramTokenizerJson, wordLevelTokenizerJson, wordPieceTokenizerJson } from "../fixtures/tokenizers.js";
+import { thrown } from "../fixtures/errors.js";
 
 const HUGE = 2 ** 31 - 1;
 const DEFAULT_MODEL = new URL("../../models/default/", import.meta.url);
@@ -28,15 +29,6 @@ const FAMILIES: [string, () => Json][] = [
 function bound(json: Json): number {
   const vocab = json.model.vocab;
   return (Array.isArray(vocab) ? vocab.length : Object.keys(vocab).length) + json.added_tokens.length;
-}
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected an error, none was thrown");
 }
 
 describe("item 7: ids beyond the vocabulary are refused before anything is built", () => {
