@@ -20,9 +20,9 @@ export interface FormatLeaderboardOptions {
    * - `"markdown"`, `"csv"`, `"json"`: the wide form for documents and programs (CSV and
    *   JSON keep full precision, a missing score is empty or null).
    */
-  format?: LeaderboardFormat;
+  format?: LeaderboardFormat | undefined;
   /** The line length `"table"` fits. Default 80. */
-  width?: number;
+  width?: number | undefined;
 }
 
 /** The leaderboard as text, scores with 2 decimals (full precision in CSV and JSON). */

@@ -1,24 +1,28 @@
 /**
- * Finds the optional properties of the public API's options types that do not
- * accept `undefined`, which callers compiling with `exactOptionalPropertyTypes`
- * cannot pass (`token: process.env.HF_TOKEN` is TS2379 there).
+ * Finds the optional properties of the public API's options types, and whether
+ * each accepts `undefined`: callers compiling with `exactOptionalPropertyTypes`
+ * cannot pass it otherwise (`token: process.env.HF_TOKEN` is TS2379 there).
  *
  * "Options types" are the object types reachable from a parameter of something an
  * entry point exports (functions, and the constructors and public methods of
  * classes), following properties, unions, intersections and arrays, but not into
  * callbacks (their parameters are outputs) or class instances.
  */
+import { resolve } from "node:path";
 import ts from "typescript";
 
 export interface OptionalProperty {
-  /** "TypeName.property", e.g. "HubLoadOptions.token". */
+  /** "TypeName.property", e.g. "HubFilesOptions.token". */
   name: string;
   /** "src/…:line". */
   where: string;
+  /** Whether its declared type includes `undefined` (or is `any`/`unknown`). */
+  acceptsUndefined: boolean;
 }
 
-/** Every optional property of a public options type whose declared type leaves out `undefined`. */
-export function optionalPropertiesWithoutUndefined(root: string, entryPoints: readonly string[]): OptionalProperty[] {
+/** Every optional property of the public options types, found from the entry points (paths relative to `root`). */
+export function publicOptionalProperties(root: string, entryPoints: readonly string[]): OptionalProperty[] {
+  root = resolve(root);
   const program = ts.createProgram(
     entryPoints.map((entry) => `${root}/${entry}`),
     { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, strict: true, exactOptionalPropertyTypes: true, skipLibCheck: true, noEmit: true, lib: ["lib.es2022.d.ts", "lib.dom.d.ts"], types: ["node"] },
@@ -43,12 +47,12 @@ export function optionalPropertiesWithoutUndefined(root: string, entryPoints: re
     for (const property of checker.getPropertiesOfType(type)) {
       const node = property.valueDeclaration;
       if (node === undefined || !ts.isPropertySignature(node) || !ours(node)) continue;
-      if (node.questionToken !== undefined && !acceptsUndefined(node)) {
+      if (node.questionToken !== undefined) {
         const owner = (node.parent as ts.InterfaceDeclaration).name?.getText() ?? checker.typeToString(type);
         const { line } = node.getSourceFile().getLineAndCharacterOfPosition(node.getStart());
         const name = `${owner}.${property.getName()}`;
         const where = `${node.getSourceFile().fileName.slice(root.length + 1)}:${line + 1}`;
-        found.set(`${where} ${name}`, { name, where });
+        found.set(`${where} ${name}`, { name, where, acceptsUndefined: acceptsUndefined(node) });
       }
       visitType(checker.getTypeOfSymbol(property));
     }
