@@ -38,9 +38,8 @@ try {
 }
 
 // Our model card, with the origin and licence the upstream model requires.
-const card = readFileSync(join(output, "README.md"), "utf8")
-  .replace("license: mit", "license: apache-2.0")
-  .concat(`
+// (The front matter already says apache-2.0: the model inherits UseTeacher's licence.)
+const card = readFileSync(join(output, "README.md"), "utf8").concat(`
 ## Origin and licence
 
 Distilled by the \`model2vec\` npm package (\`scripts/build-default-model.ts\`) from the
