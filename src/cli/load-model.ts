@@ -13,9 +13,16 @@ export interface DownloadBar {
  */
 export async function loadModel(idOrPath: string | undefined, context: CliContext, options: FromPretrainedOptions = {}): Promise<StaticModel> {
   const { StaticModel } = await import("../index.js");
-  const downloads = downloadBar(context, idOrPath ?? "the default model");
+  return withDownloadBar(context, idOrPath ?? "the default model", (onProgress) =>
+    StaticModel.fromPretrained(idOrPath, { ...options, ...offline(context), onProgress }),
+  );
+}
+
+/** Runs `load`, drawing a bar named after `name` while the files it reports download. */
+export async function withDownloadBar<T>(context: CliContext, name: string, load: (onProgress: DownloadBar["onProgress"]) => Promise<T>): Promise<T> {
+  const downloads = downloadBar(context, name);
   try {
-    return await StaticModel.fromPretrained(idOrPath, { ...options, ...offline(context), onProgress: downloads.onProgress });
+    return await load(downloads.onProgress);
   } finally {
     downloads.stop();
   }

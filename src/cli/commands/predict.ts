@@ -1,9 +1,10 @@
 /** `model2vec predict`: the labels a classifier saved by `train` gives texts. */
 import { Command, Option } from "commander";
+import type { ClassLabel } from "../../train/classifier.js";
 import { contextOf } from "../context.js";
 import { UsageError } from "../errors.js";
 import { float32Json, inputTexts, writeOutput } from "../io.js";
-import { downloadBar, offline } from "../load-model.js";
+import { offline, withDownloadBar } from "../load-model.js";
 import { probability } from "../options.js";
 
 export const PREDICT_FORMATS = ["jsonl", "text"] as const;
@@ -47,9 +48,8 @@ Examples:
         import("../../training.js"),
         import("../../train/classifier.js"),
       ]);
-      const downloads = downloadBar(context, classifierPath);
-      const classifier = await StaticModelForClassification.fromPretrained(classifierPath, { ...offline(context), onProgress: downloads.onProgress }).finally(
-        () => downloads.stop(),
+      const classifier = await withDownloadBar(context, classifierPath, (onProgress) =>
+        StaticModelForClassification.fromPretrained(classifierPath, { ...offline(context), onProgress }),
       );
       if (classifier.head === null) {
         throw new UsageError(`${classifierPath} holds a model but no classifier (no ${CLASSIFIER_CONFIG_FILE}): make one with "model2vec train"`);
@@ -67,18 +67,25 @@ Examples:
           let text = "";
           for (let i = 0; i < chunk.length; i++) {
             const label = labels[i]!;
-            if (proba === null) {
-              text += `${Array.isArray(label) ? label.join(", ") : String(label)}\n`;
-              continue;
-            }
-            const scores = classes.map((name, c) => {
-              const where = () => `the probability of ${JSON.stringify(name)} for text ${first + i + 1}`;
-              return `${JSON.stringify(String(name))}:${float32Json(proba[i * classes.length + c]!, where)}`;
-            });
-            text += `{${JSON.stringify(Array.isArray(label) ? "labels" : "label")}:${JSON.stringify(label)},"probabilities":{${scores.join(",")}}}\n`;
+            const n = classes.length;
+            text += proba === null ? `${textLine(label)}\n` : `${jsonLine(label, classes, proba.subarray(i * n, (i + 1) * n), first + i + 1)}\n`;
           }
           await out.write(text);
         }
       });
     });
+}
+
+/** `--format text`: the label, or a multi-label classifier's labels joined by ", ". */
+function textLine(label: ClassLabel | ClassLabel[]): string {
+  return Array.isArray(label) ? label.join(", ") : String(label);
+}
+
+/** `--format jsonl`: `{"label": …, "probabilities": {"<class>": p, …}}` ("labels" for a list) of text number `text`. */
+function jsonLine(label: ClassLabel | ClassLabel[], classes: readonly ClassLabel[], probabilities: Float32Array, text: number): string {
+  const scores = classes.map((name, c) => {
+    const where = () => `the probability of ${JSON.stringify(name)} for text ${text}`;
+    return `${JSON.stringify(String(name))}:${float32Json(probabilities[c]!, where)}`;
+  });
+  return `{"${Array.isArray(label) ? "labels" : "label"}":${JSON.stringify(label)},"probabilities":{${scores.join(",")}}}`;
 }
