@@ -379,7 +379,7 @@ describe("corrupt files", () => {
     );
   });
 
-  it("header length over 100 MB is refused before anything is read", () => {
+  it("header length over MAX_HEADER_BYTES (1 MiB) is refused before anything is read", () => {
     const parse = vi.spyOn(JSON, "parse");
     const decode = vi.spyOn(TextDecoder.prototype, "decode");
     expectFormatError(
