@@ -47,11 +47,17 @@ describe("info", () => {
 describe("errors name the command line's flags, not the API's options", () => {
   const hubEnv = async () => ({ HF_HUB_CACHE: await mkdtemp(join(work, "cache-")), HF_HUB_OFFLINE: "", HF_ENDPOINT: `http://127.0.0.1:${await closedPort()}` });
 
-  it("--offline loads only from the cache, and the error says --offline", async () => {
-    const run = await cli(["info", "--offline", "some-org/not-cached"], { env: await hubEnv() });
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain("--offline is set");
-    expect(run.stderr).not.toContain("localFilesOnly");
+  it("--offline loads only from the cache (info, encode, distill's teacher), and the error says --offline", async () => {
+    const runs = await Promise.all([
+      cli(["info", "--offline", "some-org/not-cached"], { env: await hubEnv() }),
+      cli(["encode", "--offline", "--model", "some-org/not-cached", "hi"], { env: await hubEnv() }),
+      cli(["distill", "--offline", "some-org/not-cached", join(work, "never")], { env: await hubEnv() }),
+    ]);
+    for (const run of runs) {
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/^error: .*some-org\/not-cached at revision "main" is not in the cache .*, and --offline is set\./);
+      expect(run.stderr).not.toContain("localFilesOnly");
+    }
   });
 
   it("an unreachable Hub does not mention localFilesOnly", async () => {

@@ -4,6 +4,7 @@ import type { DistillProgress, PcaDims } from "../../index.js";
 import { contextOf, type ProgressBar } from "../context.js";
 import { UsageError } from "../errors.js";
 import { readText, splitLines } from "../io.js";
+import { offline } from "../load-model.js";
 import { fractionOrNone, licenseId, type None, noneToNull, pcaDims, positiveInteger } from "../options.js";
 import { DTYPES } from "./quantize.js";
 
@@ -67,6 +68,7 @@ export function distillCommand(): Command {
       try {
         const model = await distill({
           model: teacher,
+          ...offline(context),
           ...(vocabulary === undefined ? {} : { vocabulary }),
           ...(options.pcaDims === undefined ? {} : { pcaDims: noneToNull(options.pcaDims) }),
           ...(options.quantizeTo === undefined ? {} : { quantizeTo: options.quantizeTo }),
