@@ -1,6 +1,6 @@
 /** Reading texts and writing results: stdin, files, stdout with backpressure. */
 import { once } from "node:events";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, rmSync } from "node:fs";
 import { readFile, readdir, rename, rm, stat } from "node:fs/promises";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
@@ -59,6 +59,7 @@ export async function writeOutput(path: string | undefined, fill: (out: Output) 
   const replaceable = await isReplaceable(path);
   const target = replaceable ? temporaryPath(path) : path;
   const stream = createWriteStream(target);
+  const stopWatching = replaceable ? removeOnSignal(target) : () => {};
   try {
     await fill(streamOutput(stream));
     stream.end();
@@ -69,7 +70,30 @@ export async function writeOutput(path: string | undefined, fill: (out: Output) 
     await destroyed(stream);
     if (replaceable) await rm(target, { force: true });
     throw nameTarget(error, target, path);
+  } finally {
+    stopWatching();
   }
+}
+
+const INTERRUPTIONS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/**
+ * Removes `temporary` if the process is interrupted (Ctrl-C, kill) while
+ * writing it, then lets the signal end the process as it would have.
+ *
+ * @returns A function that stops watching.
+ */
+function removeOnSignal(temporary: string): () => void {
+  const stop = () => {
+    for (const signal of INTERRUPTIONS) process.off(signal, onSignal);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    stop();
+    rmSync(temporary, { force: true });
+    process.kill(process.pid, signal);
+  };
+  for (const signal of INTERRUPTIONS) process.on(signal, onSignal);
+  return stop;
 }
 
 /**

@@ -4,6 +4,7 @@
  * devices are written directly and their errors reported; no NaN or Infinity
  * ever reaches JSON output.
  */
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,7 +12,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { writeSafetensors } from "../../src/formats/safetensors-writer.js";
 import { generateModel, vocabularySize, writeModelFolder } from "../fixtures/models.js";
-import { cli } from "../fixtures/run-cli.js";
+import { ROOT, cli } from "../fixtures/run-cli.js";
 import { wordPieceTokenizerJson } from "../fixtures/tokenizers.js";
 
 const FORMATS = ["jsonl", "json", "npy", "safetensors"] as const;
@@ -60,6 +61,28 @@ describe("encode --output failures", () => {
     const run = await cli(["encode", "--model", modelDir, "--format", format, "--output", "/dev/full", "hello"]);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe("error: ENOSPC: no space left on device, write '/dev/full'\n");
+  });
+});
+
+describe("encode --output interrupted", () => {
+  it.each(["SIGINT", "SIGTERM"] as const)("%s while writing removes the temporary file and ends the process by that signal", async (signal) => {
+    // The bundled model's 256 dimensions over 50,000 texts take seconds to write as JSON.
+    const texts = join(work, "50k.txt");
+    await writeFile(texts, Array.from({ length: 50_000 }, (_, i) => `a cat sits on mat number ${i}`).join("\n"));
+    const folder = await mkdtemp(join(work, `signal-${signal}-`));
+    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/cli/main.ts"), "encode", "--file", texts, "--output", join(folder, "out.jsonl")], {
+      stdio: "ignore",
+    });
+    let ended = false;
+    const exit = new Promise<NodeJS.Signals | null>((resolve) => child.on("close", (_code, by) => resolve(by)));
+    void exit.then(() => (ended = true));
+    while (!(await readdir(folder)).some((name) => name.startsWith("out.jsonl.tmp-"))) {
+      if (ended) throw new Error("encode ended before its temporary file was seen");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    child.kill(signal);
+    expect(await exit).toBe(signal);
+    expect(await readdir(folder)).toEqual([]);
   });
 });
 
