@@ -6,6 +6,6 @@
  * @packageDocumentation
  */
 export { OnnxTeacher, ONNX_MODEL_PATHS, importOnnxRuntime, type OnnxTeacherOptions, type OnnxRuntimeModule } from "./distill/onnx-teacher.js";
-export { UseTeacher, USE_DIM, USE_MAX_LENGTH, importTensorFlow, type UseTeacherOptions } from "./distill/use-teacher.js";
+export { UseTeacher, USE_DIM, USE_MAX_LENGTH, importTensorFlow, type UseTeacherOptions, type UseBackend } from "./distill/use-teacher.js";
 export { sentencePieceTokenizerJson, type SentencePieceTokenizerOptions } from "./distill/sentencepiece-tokenizer.js";
 export { loadTeacher } from "./distill/load-teacher.js";

@@ -48,7 +48,7 @@ export interface FeaturizeOptions {
   corpus: CorpusSource;
   /** Where shards and featurize.json go; created if missing. An existing featurized folder is resumed. */
   outputDir: string;
-  /** Texts per teacher call; default 32. */
+  /** Texts per teacher call; default the teacher's `batchSize` when it has one (UseTeacher on ONNX Runtime: 256), else 32. */
   batchSize?: number | undefined;
   /** Rows per shard; default 1024. Must match the folder's when resuming. */
   shardSize?: number | undefined;
@@ -110,7 +110,7 @@ export interface FeaturizeResult {
  */
 export async function featurize(options: FeaturizeOptions): Promise<FeaturizeResult> {
   const { teacher, outputDir, signal, onProgress } = options;
-  const batchSize = options.batchSize ?? 32;
+  const batchSize = options.batchSize ?? defaultBatchSize(teacher);
   const shardSize = options.shardSize ?? 1024;
   const maxRows = options.maxRows;
   positiveInteger("batchSize", batchSize);
@@ -317,6 +317,12 @@ function specialTokenIds(json: Record<string, unknown>): Set<number> {
     }
   }
   return ids;
+}
+
+/** The teacher's preferred texts per call (`batchSize`, e.g. UseTeacher's), else 32. */
+function defaultBatchSize(teacher: Teacher): number {
+  const preferred = (teacher as { batchSize?: unknown }).batchSize;
+  return typeof preferred === "number" && Number.isSafeInteger(preferred) && preferred > 0 ? preferred : 32;
 }
 
 /** The teacher's longest input: `maxPositions` when it has one (OnnxTeacher), USE-lite's 128, else 512. */

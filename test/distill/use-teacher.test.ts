@@ -257,7 +257,7 @@ describe.skipIf(!folder)(folder ? "UseTeacher" : `UseTeacher (skipped: ${MODEL_P
 
   beforeAll(async () => {
     const start = performance.now();
-    teacher = await UseTeacher.load(folder!);
+    teacher = await UseTeacher.load(folder!, { backend: "wasm" });
     console.log(`UseTeacher.load (${teacher.backend}): ${(performance.now() - start).toFixed(0)} ms`);
     tokenizer = HuggingFaceTokenizer.fromJSON(teacher.tokenizerJson);
   });
