@@ -5,6 +5,7 @@
  * Any OpenAI client works against it: `new OpenAI({ baseURL: url + "/v1", apiKey })`.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
+import { once } from "node:events";
 import { Server as NetServer } from "node:net";
 import { endianness } from "node:os";
 import { setImmediate as nextLoopTurn, setTimeout as sleep } from "node:timers/promises";
@@ -65,6 +66,8 @@ const MAX_TOKENS = 512;
 const CHUNK = 256;
 /** Deepest JSON nesting accepted; a valid request needs 2 (`{"input":[…]}`), token ids 3 (refused later, with a clear message). */
 const MAX_JSON_DEPTH = 16;
+/** Connections the kernel holds for the server before it accepts them (Node's default). */
+const LISTEN_BACKLOG = 511;
 /** How long close() lets requests already sent, but not yet read from their sockets, arrive before idle connections are closed. */
 const DRAIN_GRACE_MS = 50;
 const LITTLE_ENDIAN = endianness() === "LE";
@@ -196,21 +199,40 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return body;
   });
 
-  await app.listen({ host: config.host, port: config.port });
+  await app.listen({ host: config.host, port: config.port, backlog: LISTEN_BACKLOG });
   const address = app.server.address();
   const port = typeof address === "object" && address !== null ? address.port : config.port;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
 
+  // Counted so that close() can tell when the listening socket's backlog is empty.
+  let arrivals = 0;
+  app.server.on("connection", () => arrivals++).on("drop", () => arrivals++);
+
   const drainAndClose = async () => {
-    // Refuse new connections now, but close only the listening socket: http.Server.close() would also
-    // drop every connection with no request in progress, including those whose request is already in
-    // the socket's buffer, sent before close() but not read yet because the event loop was busy.
+    // Requests sent before close() may still wait, unread, because the event loop was busy: in the
+    // listening socket's backlog, or in the buffers of connections. Each step below keeps them.
+    // 1. Accept the backlog (closing the listening socket would reset it). libuv accepts one connection
+    //    per event-loop turn: turn until a turn brings none, at most as many turns as the backlog holds.
+    //    A turn goes from one check phase to the next, so that it holds exactly one poll phase.
+    await nextLoopTurn();
+    for (let turn = 0; turn < LISTEN_BACKLOG; turn++) {
+      const before = arrivals;
+      await nextLoopTurn();
+      if (arrivals === before) break;
+    }
+    // 2. Refuse new connections, closing only the listening socket: http.Server.close() would also drop
+    //    every connection with no request in progress, including those whose request is still unread,
+    //    and stop enforcing the request timeout, so that a stalled client could hold close() forever.
+    const allClosed = once(app.server, "close"); // once the listening socket and every connection are
     NetServer.prototype.close.call(app.server);
-    // Let the event loop read those buffers (a poll phase comes before the next check phase):
-    // their requests are then in progress, and will be answered.
+    // 3. Let the event loop read the connections' buffers (a poll phase comes before the next check
+    //    phase): their requests are then in progress, and will be answered.
     await sleep(DRAIN_GRACE_MS);
     await nextLoopTurn();
-    // Drops the connections still idle, and waits for the responses in progress.
+    // 4. Drop the connections still idle, and wait for the others: each ends after its response, or
+    //    at the request timeout.
+    app.server.closeIdleConnections();
+    await allClosed;
     await app.close();
   };
 

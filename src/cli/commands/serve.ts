@@ -1,6 +1,7 @@
 /** `model2vec serve`: an HTTP embedding server. */
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import type { StaticModel } from "../../index.js";
+import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT } from "../../server/defaults.js";
 import { contextOf } from "../context.js";
 import { UsageError } from "../errors.js";
 import { loadModel } from "../load-model.js";
@@ -10,13 +11,18 @@ import { loadServerModule } from "../optional-modules.js";
 interface ServeCommandOptions {
   model?: string[];
   defaultModel?: string;
-  host?: string;
-  port?: number;
+  host: string;
+  port: number;
   apiKey?: string;
-  maxBodyBytes?: number;
-  maxBatchSize?: number;
-  maxTextLength?: number;
+  maxBodyBytes: number;
+  maxBatchSize: number;
+  maxTextLength: number;
+  maxConnections: number;
+  requestTimeout: number;
+  headersTimeout: number;
 }
+
+const API_KEY_ENV = "MODEL2VEC_API_KEY";
 
 /** "name=idOrPath", or a bare id or path named after its last segment. */
 export function parseModelSpec(spec: string): { name: string; idOrPath: string } {
@@ -39,14 +45,27 @@ export function serveCommand(): Command {
     .description("Start an HTTP server that encodes texts with one or more models. Stops on SIGINT or SIGTERM.")
     .option("-m, --model <name=idOrPath>", "a model to serve, named (repeatable); a bare id or path is named after its last segment", collect)
     .option("--default-model <name>", "the model used when a request names none (default: the first)")
-    .option("--host <host>", "interface to listen on")
-    .option("-p, --port <port>", "port to listen on (0: any free port)", port)
-    .option("--api-key <key>", "require this bearer key on requests (default $MODEL2VEC_API_KEY)")
-    .option("--max-body-bytes <n>", "largest request body accepted", positiveInteger)
-    .option("--max-batch-size <n>", "most texts per request", positiveInteger)
-    .option("--max-text-length <n>", "longest text accepted, in characters", positiveInteger)
+    .option("--host <host>", "interface to listen on", DEFAULT_HOST)
+    .option("-p, --port <port>", "port to listen on (0: any free port)", port, DEFAULT_PORT)
+    .addOption(
+      new Option(
+        "--api-key <key>",
+        `require this bearer key on every route but /health; prefer setting ${API_KEY_ENV}: a key given as a flag is visible to other users in \`ps\``,
+      ).env(API_KEY_ENV),
+    )
+    .option("--max-body-bytes <n>", "largest request body accepted", positiveInteger, DEFAULT_LIMITS.bodyBytes)
+    .option("--max-batch-size <n>", "most texts per request", positiveInteger, DEFAULT_LIMITS.batchSize)
+    .option("--max-text-length <n>", "longest text accepted, in characters", positiveInteger, DEFAULT_LIMITS.textLength)
+    .option("--max-connections <n>", "most open connections; more are closed at once", positiveInteger, DEFAULT_LIMITS.connections)
+    .option("--request-timeout <ms>", "time to receive a whole request; past it: 408", positiveInteger, DEFAULT_LIMITS.requestTimeoutMs)
+    .option("--headers-timeout <ms>", "time to receive the request headers; past it: 408", positiveInteger, DEFAULT_LIMITS.headersTimeoutMs)
     .action(async (options: ServeCommandOptions, command: Command) => {
       const context = contextOf(command);
+      const apiKey = options.apiKey;
+      if (apiKey !== undefined && apiKey.trim() === "") {
+        const source = command.getOptionValueSource("apiKey") === "env" ? `${API_KEY_ENV} is set but empty` : "--api-key is empty";
+        throw new UsageError(`${source}: give a key, or leave it out to serve without one`);
+      }
       // Without --model, the default model bundled in the package, served as "default".
       const specs: { name: string; idOrPath: string | undefined }[] = (options.model ?? []).map(parseModelSpec);
       if (specs.length === 0) specs.push({ name: "default", idOrPath: undefined });
@@ -64,20 +83,24 @@ export function serveCommand(): Command {
         models[name] = await loadModel(idOrPath, context);
         context.note(`loaded ${name} (${idOrPath ?? "bundled default model"}): ${models[name]!.dim} dimensions`);
       }
-      const apiKey = options.apiKey ?? (process.env.MODEL2VEC_API_KEY || undefined);
-      const limits = {
-        ...(options.maxBodyBytes === undefined ? {} : { bodyBytes: options.maxBodyBytes }),
-        ...(options.maxBatchSize === undefined ? {} : { batchSize: options.maxBatchSize }),
-        ...(options.maxTextLength === undefined ? {} : { textLength: options.maxTextLength }),
-      };
       const server = await startServer({
         models,
         defaultModel: options.defaultModel ?? specs[0]!.name,
-        ...(options.host === undefined ? {} : { host: options.host }),
-        ...(options.port === undefined ? {} : { port: options.port }),
+        host: options.host,
+        port: options.port,
         ...(apiKey === undefined ? {} : { apiKey }),
-        ...(Object.keys(limits).length ? { limits } : {}),
+        limits: {
+          bodyBytes: options.maxBodyBytes,
+          batchSize: options.maxBatchSize,
+          textLength: options.maxTextLength,
+          connections: options.maxConnections,
+          requestTimeoutMs: options.requestTimeout,
+          headersTimeoutMs: options.headersTimeout,
+        },
         ...(context.quiet ? {} : { log: (line: string) => process.stderr.write(`${line.replace(/\n$/, "")}\n`) }),
+      }).catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+        throw new UsageError(`${options.host}:${options.port} is already in use; choose another --port (0 picks a free one)`);
       });
       installSignalHandlers(server);
       process.stdout.write(`${server.url}\n`);
