@@ -2,8 +2,10 @@
  * Embeddings server throughput: requests/s and latency percentiles of
  * `POST /v1/embeddings` at 1, 16 and 64 concurrent clients, with batches of 1
  * and 32 texts, in both encodings, against a potion-base-8M-shaped model.
+ * Then a soak: 60,000 requests from 200 clients, counting errors and sampling
+ * the server's RSS every 10,000 requests (it should stay flat).
  *
- * Run with `node --import tsx bench/server.bench.ts`.
+ * Run with `node --import tsx bench/server.bench.ts` (`--soak` for the soak alone).
  * The server runs in a child process (its own event loop and core); this
  * process is the load generator, using Node's built-in fetch over keep-alive.
  * Shared data comes from $MODEL2VEC_SHARED_DIR, default `../shared` next to the repo.
@@ -23,6 +25,9 @@ const BATCHES = [1, 32];
 const FORMATS = ["float", "base64"] as const;
 const WARMUP_MS = 500;
 const MEASURE_MS = 2500;
+const SOAK_CLIENTS = 200;
+const SOAK_REQUESTS = 60_000;
+const SOAK_SAMPLE_EVERY = 10_000;
 
 const sharedDir = SHARED_DIR;
 const tokenizerPath = join(sharedDir, "reference/model2vec-rs-fixtures/test-model-float32/tokenizer.json");
@@ -56,6 +61,11 @@ async function serve(): Promise<void> {
   const server = await startServer({ models: { "potion-base-8M-shaped": model }, port: 0 });
   installSignalHandlers(server);
   process.on("disconnect", () => void server.close().then(() => process.exit(0)));
+  process.on("message", (message) => {
+    if (message !== "memory") return;
+    globalThis.gc?.(); // so that the heap figure counts live objects only
+    process.send!({ rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed });
+  });
   process.send!({ url: server.url, rows: vocabSize, dim: DIM });
 }
 
@@ -96,7 +106,10 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 async function drive(): Promise<void> {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ["--serve"], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ["--serve"], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    execArgv: [...process.execArgv, "--expose-gc"],
+  });
   const info = await new Promise<{ url: string; rows: number; dim: number }>((resolveInfo, reject) => {
     child.once("message", (message) => resolveInfo(message as { url: string; rows: number; dim: number }));
     child.once("exit", (code) => reject(new Error(`server process exited with ${code}`)));
@@ -137,7 +150,8 @@ async function drive(): Promise<void> {
   }
 
   const runs: Run[] = [];
-  for (const batch of BATCHES) {
+  const soakOnly = process.argv.includes("--soak");
+  for (const batch of soakOnly ? [] : BATCHES) {
     for (const format of FORMATS) {
       for (const concurrency of CONCURRENCY) {
         await load(concurrency, batch, format, WARMUP_MS, false);
@@ -159,10 +173,18 @@ async function drive(): Promise<void> {
       }
     }
   }
+  const soakResult = await soak(child, endpoint, bodies(1, "float"));
   child.disconnect();
   await new Promise((done) => child.once("exit", done));
 
   const int = (n: number) => Math.round(n).toLocaleString("en-US");
+  const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+  const soakLine = `soak     ${int(SOAK_REQUESTS)} requests (1 text, float) from ${SOAK_CLIENTS} clients in ${soakResult.seconds.toFixed(1)} s: ${soakResult.errors} errors
+         server RSS (heap after GC) at ${soakResult.memory.map((m) => `${int(m.requests / 1000)}k: ${mb(m.rss)} (${mb(m.heap)})`).join(", ")}`;
+  if (soakOnly) {
+    console.log(soakLine);
+    return;
+  }
   const rows: string[][] = [
     ["batch", "format", "clients", "requests", "errors", "req/s", "texts/s", "p50 ms", "p99 ms", "max ms"],
     ...runs.map((r) => [
@@ -185,5 +207,46 @@ async function drive(): Promise<void> {
   server   startServer (fastify) in a child process; client: built-in fetch, keep-alive, this process
   texts    ${existsSync(corpusPath) ? "wikitext-2 valid sentences" : "generated sentences"}; ${WARMUP_MS} ms warm-up + ${MEASURE_MS} ms measured per row
 
-${table}`);
+${table}
+
+${soakLine}`);
+}
+
+/**
+ * `SOAK_REQUESTS` requests from `SOAK_CLIENTS` concurrent clients; any status but 200, or a
+ * network error, counts as an error. The server's memory is sampled every `SOAK_SAMPLE_EVERY` requests.
+ */
+async function soak(child: ChildProcess, endpoint: string, payloads: string[]) {
+  type Sample = { requests: number; rss: number; heap: number };
+  const serverMemory = (requests: number) =>
+    new Promise<Sample>((resolveSample) => {
+      child.once("message", (message) => resolveSample({ requests, ...(message as { rss: number; heap: number }) }));
+      child.send("memory");
+    });
+  const memory: Sample[] = [await serverMemory(0)];
+  let started = 0;
+  let done = 0;
+  let errors = 0;
+  let sampling = Promise.resolve();
+  const client = async () => {
+    while (started < SOAK_REQUESTS) {
+      const body = payloads[started++ % payloads.length]!;
+      try {
+        const response = await fetch(endpoint, { method: "POST", headers: { "content-type": "application/json" }, body });
+        const json = (await response.json()) as { data?: unknown[] };
+        if (response.status !== 200 || json.data?.length !== 1) errors++;
+      } catch {
+        errors++;
+      }
+      if (++done % SOAK_SAMPLE_EVERY === 0) {
+        const at = done;
+        sampling = sampling.then(async () => void memory.push(await serverMemory(at)));
+      }
+    }
+  };
+  const began = performance.now();
+  await Promise.all(Array.from({ length: SOAK_CLIENTS }, client));
+  const seconds = (performance.now() - began) / 1000;
+  await sampling;
+  return { errors, seconds, memory };
 }

@@ -199,14 +199,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return body;
   });
 
+  // Counted so that close() can tell when the listening socket's backlog is empty.
+  let arrivals = 0;
+  app.server.on("connection", () => arrivals++).on("drop", () => arrivals++);
+
   await app.listen({ host: config.host, port: config.port, backlog: LISTEN_BACKLOG });
   const address = app.server.address();
   const port = typeof address === "object" && address !== null ? address.port : config.port;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
-
-  // Counted so that close() can tell when the listening socket's backlog is empty.
-  let arrivals = 0;
-  app.server.on("connection", () => arrivals++).on("drop", () => arrivals++);
 
   const drainAndClose = async () => {
     // Requests sent before close() may still wait, unread, because the event loop was busy: in the
@@ -223,7 +223,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // 2. Refuse new connections, closing only the listening socket: http.Server.close() would also drop
     //    every connection with no request in progress, including those whose request is still unread,
     //    and stop enforcing the request timeout, so that a stalled client could hold close() forever.
-    const allClosed = once(app.server, "close"); // once the listening socket and every connection are
+    const allClosed = once(app.server, "close"); // emitted once the listening socket and every connection are closed
     NetServer.prototype.close.call(app.server);
     // 3. Let the event loop read the connections' buffers (a poll phase comes before the next check
     //    phase): their requests are then in progress, and will be answered.
@@ -475,6 +475,7 @@ function floatArray(row: Float32Array): string {
   return s + "]";
 }
 
+/** Whether no value of `row` is NaN or ±Infinity. */
 function allFinite(row: Float32Array): boolean {
   for (let j = 0; j < row.length; j++) if (!Number.isFinite(row[j]!)) return false;
   return true;
