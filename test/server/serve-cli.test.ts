@@ -52,7 +52,7 @@ describe("model2vec serve", () => {
     expect(env.stderr).toContain("MODEL2VEC_API_KEY is set but empty");
   }, 60_000);
 
-  it("names --port when the port is taken", async () => {
+  it("names --port or --host when the server cannot listen", async () => {
     const first = await startServe([]);
     try {
       const { port } = new URL(first.url);
@@ -62,6 +62,9 @@ describe("model2vec serve", () => {
     } finally {
       first.child.kill("SIGTERM");
     }
+    const elsewhere = await cli(["serve", "--host", "192.0.2.1", "--port", "0", "--quiet"]); // TEST-NET-1: no address here
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toContain("--host 192.0.2.1 is not an address of this machine");
   }, 60_000);
 
   it("--max-connections and --request-timeout reach the server", async () => {

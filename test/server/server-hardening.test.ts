@@ -106,6 +106,7 @@ describe("API key", () => {
       expect(response.status, target).toBe(200);
       expect(JSON.parse(response.body)).toEqual({ status: "ok", models: ["m"] });
     }
+    expect((await rawRequest(server.url, httpText("HEAD", "/health"))).status).toBe(200);
   });
 
   it("asks for the key on unknown routes too, rather than telling which exist", async () => {

@@ -99,11 +99,23 @@ export function serveCommand(): Command {
         },
         ...(context.quiet ? {} : { log: (line: string) => process.stderr.write(`${line.replace(/\n$/, "")}\n`) }),
       }).catch((error: unknown) => {
-        if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
-        throw new UsageError(`${options.host}:${options.port} is already in use; choose another --port (0 picks a free one)`);
+        throw listenError(error, options);
       });
       installSignalHandlers(server);
       process.stdout.write(`${server.url}\n`);
       context.note(`serving ${Object.keys(models).join(", ")} at ${server.url}${apiKey ? " (API key required)" : ""}; stop with Ctrl+C`);
     });
+}
+
+/** A failure to listen, as a usage error naming the flag that chose the address when it is at fault. */
+function listenError(error: unknown, { host, port }: ServeCommandOptions): unknown {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case "EADDRINUSE":
+      return new UsageError(`${host}:${port} is already in use; choose another --port (0 picks a free one)`);
+    case "EADDRNOTAVAIL":
+    case "ENOTFOUND":
+      return new UsageError(`--host ${host} is not an address of this machine`);
+    default:
+      return error;
+  }
 }
