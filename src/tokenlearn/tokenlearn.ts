@@ -27,6 +27,13 @@
  *    add-one smoothed corpus token probability p_t = (count_t + 1)/(N + V) from
  *    tokenizing the training texts with the model's tokenizer. The result has
  *    `normalize` true and stores no weights or mapping.
+ *
+ * `weighting: "norm"` is tokenlearn v0.2 (`pretrain.py`, the potion-multilingual
+ * recipe) instead: the start model's rows are made unit length and each token's
+ * w starts at its row's norm (the pad's at 0); h = Σₜ w_t·e_t / n, not
+ * normalised, feeds the head; the result's rows are w_t·e_t with no PCA, and the
+ * corpus re-weighting of step 4 only when `sifAlpha` is given (v0.2 has none).
+ * v0.2's loss is MSE: pass `loss: "mse"` for the whole recipe.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -51,6 +58,8 @@ import { readFeaturized } from "./shards.js";
 
 export type TokenlearnLoss = "contrastive" | "cosine" | "mse";
 export type TokenlearnOptimizer = "adamw" | "adam";
+/** "sigmoid": tokenlearn HEAD's σ(w)-weighted, normalised mean; "norm": tokenlearn v0.2's unit rows scaled by w (see the module comment). */
+export type TokenlearnWeighting = "sigmoid" | "norm";
 
 export interface TokenlearnOptions {
   /** The teacher: needed to featurize `corpus`, and to distill the start model when `model` is not given. */
@@ -71,6 +80,14 @@ export interface TokenlearnOptions {
   loss?: TokenlearnLoss | undefined;
   /** Default "adamw". */
   optimizer?: TokenlearnOptimizer | undefined;
+  /** How tokens are weighted in training and in the result. Default "sigmoid" (tokenlearn HEAD). */
+  weighting?: TokenlearnWeighting | undefined;
+  /**
+   * Update only the embedding rows and weights a batch used (lazy Adam), which is
+   * much faster for a large vocabulary. Default false: every row moves every step,
+   * as torch's dense AdamW.
+   */
+  lazyUpdates?: boolean | undefined;
   /** Default 1e-3. */
   learningRate?: number | undefined;
   /** Default 0.01 for AdamW, 0 for Adam. */
@@ -85,7 +102,7 @@ export interface TokenlearnOptions {
   seed?: number | undefined;
   /** Tokens per training text (the model's tokenize `maxLength`). Default 512. */
   maxLength?: number | undefined;
-  /** α of the final corpus-frequency reweighting α/(α + p); null to skip it. Default 1e-3. */
+  /** α of the final corpus-frequency reweighting α/(α + p); null to skip it. Default 1e-3, or null with `weighting: "norm"`. */
   sifAlpha?: number | null | undefined;
   /** Save the result here as a model2vec folder. */
   outputDir?: string | undefined;
@@ -165,7 +182,9 @@ export async function tokenlearn(options: TokenlearnOptions): Promise<Tokenlearn
   if (!["contrastive", "cosine", "mse"].includes(lossName)) throw new InvalidInputError(`loss must be "contrastive", "cosine" or "mse", got ${String(lossName)}`);
   const optimizerName = options.optimizer ?? "adamw";
   if (!["adamw", "adam"].includes(optimizerName)) throw new InvalidInputError(`optimizer must be "adamw" or "adam", got ${String(optimizerName)}`);
-  const sifAlpha = options.sifAlpha === undefined ? DEFAULTS.sifAlpha : options.sifAlpha;
+  const weighting = options.weighting ?? "sigmoid";
+  if (!["sigmoid", "norm"].includes(weighting)) throw new InvalidInputError(`weighting must be "sigmoid" or "norm", got ${String(weighting)}`);
+  const sifAlpha = options.sifAlpha === undefined ? (weighting === "norm" ? null : DEFAULTS.sifAlpha) : options.sifAlpha;
   if (sifAlpha !== null && !(sifAlpha > 0 && Number.isFinite(sifAlpha))) throw new InvalidInputError(`sifAlpha must be a positive number or null, got ${sifAlpha}`);
   const license = licenseOption(options.license);
   if (options.model !== undefined && !(options.model instanceof StaticModel)) throw new InvalidInputError("model must be a StaticModel");
@@ -217,25 +236,23 @@ export async function tokenlearn(options: TokenlearnOptions): Promise<Tokenlearn
 
   const padIndex = model.tokens.indexOf("[PAD]");
   const padId = padIndex >= 0 ? padIndex : null;
-  const vocab = model.tokens.length;
-  const logits = new Float32Array(vocab);
-  if (model.weights) logits.set(model.weights);
-  else logits.fill(1);
-  if (padId !== null) logits[padId] = -10000;
+  const { table, logits } = weighting === "norm" ? unitRowsAndNorms(model, padId) : sigmoidStart(model, padId);
   const encoder = new PooledEncoder({
-    table: Float32Array.from(model.embedding.data),
+    table,
     dim: model.dim,
     logits,
     mapping: model.mapping,
     padId,
-    normalize: true,
+    normalize: weighting === "sigmoid",
+    weighting: weighting === "norm" ? "linear" : "sigmoid",
   });
   const head = new Mlp({ inputDim: model.dim, outputDim: targetDim, nLayers: 0, seed });
   const params: Parameter[] = [encoder.table, encoder.logits, ...head.parameters()];
+  const lazy = options.lazyUpdates ?? false;
   const optimizer =
     optimizerName === "adamw"
-      ? new AdamW(params, { learningRate, weightDecay: options.weightDecay ?? 0.01 })
-      : new Adam(params, { learningRate, weightDecay: options.weightDecay ?? 0 });
+      ? new AdamW(params, { learningRate, weightDecay: options.weightDecay ?? 0.01, lazy })
+      : new Adam(params, { learningRate, weightDecay: options.weightDecay ?? 0, lazy });
   const lossOf = (x: Float64Array, y: Float32Array): PairLossResult =>
     lossName === "contrastive" ? infoNce(x, y, targetDim, 0.07) : lossName === "cosine" ? cosineLoss(x, y, targetDim) : mseLoss(x, y);
   const gather = (rows: readonly number[]) => {
@@ -311,7 +328,7 @@ export async function tokenlearn(options: TokenlearnOptions): Promise<Tokenlearn
   // ----- 4. re-regularisation
   signal?.throwIfAborted();
   progress({ stage: "postprocess" });
-  const result = await reweight(model, encoder, texts, pcaDims, sifAlpha, log);
+  const result = await reweight(model, encoder, texts, weighting === "norm" ? null : pcaDims, sifAlpha, log);
   if (license !== undefined) result.license = license;
   if (options.outputDir !== undefined) await result.savePretrained(options.outputDir);
   log(`tokenlearn: ${((performance.now() - started) / 1000).toFixed(1)} s in all`);
@@ -360,12 +377,43 @@ function dropNonFinite(data: { texts: string[]; embeddings: Float32Array; dim: n
   return { texts: keptTexts, dim };
 }
 
-/** E_t·σ(w_t) → PCA(pcaDims) → ·α/(α + p_t); one row per token, normalize true, no weights. */
+/** tokenlearn HEAD's start: the rows as they are; w = the model's weights used as logits, else 1; the pad's −10000. */
+function sigmoidStart(model: StaticModel, padId: number | null): { table: Float32Array; logits: Float32Array } {
+  const logits = new Float32Array(model.tokens.length);
+  if (model.weights) logits.set(model.weights);
+  else logits.fill(1);
+  if (padId !== null) logits[padId] = -10000;
+  return { table: Float32Array.from(model.embedding.data), logits };
+}
+
+/**
+ * tokenlearn v0.2's start: unit rows, and w_t = the length of token t's vector
+ * (its weight times its row's norm when the model has weights); the pad's 0.
+ */
+function unitRowsAndNorms(model: StaticModel, padId: number | null): { table: Float32Array; logits: Float32Array } {
+  const { dim, mapping, weights } = model;
+  const table = Float32Array.from(model.embedding.data);
+  const norms = new Float32Array(table.length / dim);
+  for (let r = 0; r < norms.length; r++) {
+    const row = table.subarray(r * dim, (r + 1) * dim);
+    let ss = 0;
+    for (let j = 0; j < dim; j++) ss += row[j]! * row[j]!;
+    norms[r] = Math.sqrt(ss);
+    // A zero row stays zero (Python would divide by zero here).
+    if (norms[r]! > 0) for (let j = 0; j < dim; j++) row[j]! /= norms[r]!;
+  }
+  const logits = new Float32Array(model.tokens.length);
+  for (let t = 0; t < logits.length; t++) logits[t] = norms[mapping === null ? t : mapping[t]!]! * (weights ? weights[t]! : 1);
+  if (padId !== null) logits[padId] = 0;
+  return { table, logits };
+}
+
+/** E_t·s_t (s = σ(w), or w) → PCA(pcaDims) unless null → ·α/(α + p_t) unless α is null; one row per token, normalize true, no weights. */
 async function reweight(
   start: StaticModel,
   encoder: PooledEncoder,
   texts: readonly string[],
-  pcaDims: number,
+  pcaDims: number | null,
   sifAlpha: number | null,
   log: (m: string) => void,
 ): Promise<StaticModel> {
@@ -380,7 +428,7 @@ async function reweight(
     const s = weights[t]!;
     for (let j = 0; j < dim; j++) rows[t * dim + j] = table[base + j]! * s;
   }
-  const reduced = await pca(rows, vocab, dim, pcaDims, { onWarning: log });
+  const reduced = pcaDims === null ? null : await pca(rows, vocab, dim, pcaDims, { onWarning: log });
   const outDim = reduced ? reduced.dim : dim;
   const out = reduced ? reduced.projected : rows;
   if (sifAlpha !== null) {
@@ -411,7 +459,7 @@ async function reweight(
     baseModelName: start.baseModelName,
     language: start.language,
     license: start.license,
-    config: { ...start.config, hidden_dim: outDim, apply_pca: pcaDims, normalize: true },
+    config: { ...start.config, hidden_dim: outDim, apply_pca: pcaDims ?? start.config.apply_pca, normalize: true },
   });
 }
 

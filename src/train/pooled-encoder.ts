@@ -4,6 +4,8 @@
  *
  *   h = Σₜ σ(w[idₜ])·E[mapping[idₜ]] / n,   then h/‖h‖ when `normalize`,
  *
+ * or with `weighting` "linear" (tokenlearn v0.2) w[idₜ] in place of σ(w[idₜ]),
+ *
  * where the sum and n skip the pad id (whose w is −10000, as in Python). The
  * forward pass caches what backward needs; backward accumulates gradients into
  * the touched rows of the table and the touched entries of w.
@@ -23,6 +25,8 @@ export interface PooledEncoderInit {
   /** The id skipped in the sum and the count; null for none. */
   padId?: number | null;
   normalize?: boolean;
+  /** How a token's parameter w scales its row: σ(w) (model2vec.train, default) or w itself ("linear", tokenlearn v0.2). */
+  weighting?: "sigmoid" | "linear";
 }
 
 /** F.normalize's epsilon: norms are clamped to at least this. */
@@ -38,6 +42,7 @@ export class PooledEncoder {
   readonly mapping: Int32Array | null;
   readonly padId: number | null;
   normalize: boolean;
+  readonly weighting: "sigmoid" | "linear";
   #ids: readonly Int32Array[] = [];
   /** Unnormalised means of the last forward, batch × dim. */
   #mean = new Float64Array(0);
@@ -66,6 +71,7 @@ export class PooledEncoder {
     }
     this.padId = init.padId ?? null;
     this.normalize = init.normalize ?? false;
+    this.weighting = init.weighting ?? "sigmoid";
     this.table = new Parameter(table, { rowSize: dim, sparse: true });
     this.logits = new Parameter(logits, { rowSize: 1, sparse: true });
     this.#scratch = new Float64Array(dim);
@@ -98,6 +104,7 @@ export class PooledEncoder {
       this.#ids = batch;
     }
     const acc = this.#scratch;
+    const sigmoid = this.weighting === "sigmoid";
     for (let i = 0; i < n; i++) {
       const ids = batch[i]!;
       acc.fill(0);
@@ -107,7 +114,7 @@ export class PooledEncoder {
         if (id === padId) continue;
         if (!(id >= 0 && id < vocab)) throw new InvalidInputError(`PooledEncoder: token id ${id} of row ${i} is outside the vocabulary of ${vocab}`);
         count++;
-        const s = 1 / (1 + Math.exp(-w[id]!));
+        const s = sigmoid ? 1 / (1 + Math.exp(-w[id]!)) : w[id]!;
         const base = (mapping === null ? id : mapping[id]!) * dim;
         for (let j = 0; j < dim; j++) acc[j]! += s * table[base + j]!;
       }
@@ -149,6 +156,7 @@ export class PooledEncoder {
     const wGrad = this.logits.grad;
     const wTouched = this.logits.touched!;
     const gu = this.#scratch;
+    const sigmoid = this.weighting === "sigmoid";
     for (let i = 0; i < batch.length; i++) {
       const count = this.#counts[i]!;
       if (count === 0) continue;
@@ -172,7 +180,7 @@ export class PooledEncoder {
       for (let t = 0; t < ids.length; t++) {
         const id = ids[t]!;
         if (id === padId) continue;
-        const s = 1 / (1 + Math.exp(-w[id]!));
+        const s = sigmoid ? 1 / (1 + Math.exp(-w[id]!)) : w[id]!;
         const row = mapping === null ? id : mapping[id]!;
         const base = row * dim;
         const coef = s * inv;
@@ -182,16 +190,17 @@ export class PooledEncoder {
           dot += g * table[base + j]!;
           tableGrad[base + j]! += coef * g;
         }
-        wGrad[id]! += dot * s * (1 - s) * inv;
+        wGrad[id]! += dot * (sigmoid ? s * (1 - s) : 1) * inv;
         tableTouched.add(row);
         wTouched.add(id);
       }
     }
   }
 
-  /** σ(w) for every token id, as float32. */
+  /** The scale of every token id's row (σ(w), or w when linear), as float32. */
   tokenWeights(): Float32Array {
     const w = this.logits.value;
+    if (this.weighting === "linear") return Float32Array.from(w);
     const out = new Float32Array(w.length);
     for (let i = 0; i < w.length; i++) out[i] = 1 / (1 + Math.exp(-w[i]!));
     return out;
