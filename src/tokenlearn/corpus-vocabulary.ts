@@ -32,7 +32,12 @@ export function countCorpusTokens(texts: Iterable<string>, counts: Map<string, n
 export function corpusVocabulary(texts: Iterable<string>, size: number): string[] {
   if (!(Number.isSafeInteger(size) && size >= 0)) throw new InvalidInputError(`vocabSize must be a non-negative integer, got ${size}`);
   if (size === 0) return [];
-  const entries = [...countCorpusTokens(texts)];
+  return mostFrequent(countCorpusTokens(texts), size);
+}
+
+/** The `size` most frequent tokens of `counts`, most frequent first; ties keep the map's order. */
+export function mostFrequent(counts: ReadonlyMap<string, number>, size: number): string[] {
+  const entries = [...counts];
   // Array.prototype.sort is stable: equal counts keep first-appearance order.
   entries.sort((a, b) => b[1] - a[1]);
   return entries.slice(0, size).map(([token]) => token);

@@ -52,9 +52,10 @@ import { Mlp } from "../train/mlp.js";
 import { Adam, AdamW, type Parameter } from "../train/optimizer.js";
 import { PooledEncoder } from "../train/pooled-encoder.js";
 import type { CorpusSource } from "./corpus.js";
-import { corpusVocabulary } from "./corpus-vocabulary.js";
+import { countCorpusTokens, mostFrequent } from "./corpus-vocabulary.js";
 import { type FeaturizeOptions, type FeaturizeProgress, featurize } from "./featurize.js";
 import { readFeaturized } from "./shards.js";
+import { scoreAddedWords } from "./word-scores.js";
 
 export type TokenlearnLoss = "contrastive" | "cosine" | "mse";
 export type TokenlearnOptimizer = "adamw" | "adam";
@@ -74,6 +75,13 @@ export interface TokenlearnOptions {
   model?: StaticModel | undefined;
   /** Custom words for the distilled start model: the most frequent corpus tokens; 0 for none. Default 56000. */
   vocabSize?: number | undefined;
+  /**
+   * Unigram (SentencePiece) score of those words in the start model's tokenizer:
+   * "minimum", the vocabulary's lowest (Python's distill; segmentation then almost
+   * never picks them), or "corpus", their corpus log-probability (see
+   * {@link scoreAddedWords}). Other tokenizers ignore it. Default "minimum".
+   */
+  addedWordScores?: "minimum" | "corpus" | undefined;
   /** Width of the targets after PCA, of the distilled start model, and of the result. Default 256. */
   pcaDims?: number | undefined;
   /** Default "contrastive" (InfoNCE, τ 0.07). */
@@ -187,6 +195,8 @@ export async function tokenlearn(options: TokenlearnOptions): Promise<Tokenlearn
   const sifAlpha = options.sifAlpha === undefined ? (weighting === "norm" ? null : DEFAULTS.sifAlpha) : options.sifAlpha;
   if (sifAlpha !== null && !(sifAlpha > 0 && Number.isFinite(sifAlpha))) throw new InvalidInputError(`sifAlpha must be a positive number or null, got ${sifAlpha}`);
   const license = licenseOption(options.license);
+  const addedWordScores = options.addedWordScores ?? "minimum";
+  if (!["minimum", "corpus"].includes(addedWordScores)) throw new InvalidInputError(`addedWordScores must be "minimum" or "corpus", got ${String(addedWordScores)}`);
   if (options.model !== undefined && !(options.model instanceof StaticModel)) throw new InvalidInputError("model must be a StaticModel");
   if (options.corpus !== undefined && teacher === undefined) throw new InvalidInputError("featurizing a corpus needs a teacher");
   if (options.corpus === undefined && options.featurized === undefined) throw new InvalidInputError("tokenlearn needs `featurized` (a featurize folder) or `teacher` and `corpus`");
@@ -203,7 +213,8 @@ export async function tokenlearn(options: TokenlearnOptions): Promise<Tokenlearn
   // ----- 2. start model
   let model = options.model;
   if (model === undefined) {
-    const vocabulary = vocabSize > 0 ? corpusVocabulary(texts, vocabSize) : undefined;
+    const counts = vocabSize > 0 ? countCorpusTokens(texts) : undefined;
+    const vocabulary = counts ? mostFrequent(counts, vocabSize) : undefined;
     model = await distillFromModel({
       teacher: teacher!,
       vocabulary,
@@ -213,6 +224,7 @@ export async function tokenlearn(options: TokenlearnOptions): Promise<Tokenlearn
       signal,
       onProgress: (p) => progress({ stage: "distill", distill: p }),
     });
+    if (counts && addedWordScores === "corpus") model = scoreAddedWords(model, counts, teacher!.tokenizerJson);
     log(`start model: ${model.tokens.length} tokens × ${model.dim} (${vocabulary?.length ?? 0} corpus words offered)`);
   }
   signal?.throwIfAborted();

@@ -89,9 +89,10 @@ describe('tokenlearn weighting "norm" (v0.2)', () => {
     expect(ratio(unused)).toBeGreaterThan(ratio(frequent));
   });
 
-  it("rejects an unknown weighting", async () => {
+  it("rejects an unknown weighting or addedWordScores", async () => {
     await expect(tokenlearn({ featurized, model: start, weighting: "softmax" as never })).rejects.toThrow(/weighting must be "sigmoid" or "norm"/);
     await expect(tokenlearn({ featurized, model: start, weighting: "softmax" as never })).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(tokenlearn({ featurized, model: start, addedWordScores: "max" as never })).rejects.toThrow(/addedWordScores must be "minimum" or "corpus"/);
   });
 });
 
