@@ -1,11 +1,12 @@
 /** Reading texts and writing results: stdin, files, stdout with backpressure. */
 import { once } from "node:events";
-import { createWriteStream, rmSync } from "node:fs";
+import { createWriteStream } from "node:fs";
 import { readFile, readdir, rename, rm, stat } from "node:fs/promises";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { ModelFormatError } from "../errors.js";
 import { temporaryPath } from "../io/atomic-write.js";
+import { removeOnSignal } from "../io/remove-on-signal.js";
 import { UsageError } from "./errors.js";
 
 /** Splits text into lines (LF or CRLF); a final newline does not start an empty last line; a BOM is dropped. */
@@ -73,27 +74,6 @@ export async function writeOutput(path: string | undefined, fill: (out: Output) 
   } finally {
     stopWatching();
   }
-}
-
-const INTERRUPTIONS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-
-/**
- * Removes `temporary` if the process is interrupted (Ctrl-C, kill) while
- * writing it, then lets the signal end the process as it would have.
- *
- * @returns A function that stops watching.
- */
-function removeOnSignal(temporary: string): () => void {
-  const stop = () => {
-    for (const signal of INTERRUPTIONS) process.off(signal, onSignal);
-  };
-  const onSignal = (signal: NodeJS.Signals) => {
-    stop();
-    rmSync(temporary, { force: true });
-    process.kill(process.pid, signal);
-  };
-  for (const signal of INTERRUPTIONS) process.on(signal, onSignal);
-  return stop;
 }
 
 /**

@@ -14,7 +14,7 @@ import { HubError } from "../errors.js";
 import type { HubCache } from "./cache.js";
 import { type HubFetchOptions, accessDeniedMessage, createHubFetch, malformedResponse, networkError, scrubToken } from "./hub-fetch.js";
 import { normalizeEtag } from "./names.js";
-import { removeOnSignal } from "./temporary-files.js";
+import { removeOnSignal } from "../io/remove-on-signal.js";
 
 /** Reported while files download. */
 export interface DownloadProgress {

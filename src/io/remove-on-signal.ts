@@ -1,16 +1,17 @@
 /**
- * Temporary files of downloads in progress, removed when the process ends by a
- * signal it can catch (SIGINT, SIGTERM) or exits mid-download. A SIGKILL leaves
- * them behind; the next download into the same cache folder removes stale ones.
+ * Temporary files being written (Hub downloads, CLI outputs), removed when the
+ * process ends by a signal it can catch (SIGINT, SIGTERM, SIGHUP) or exits while
+ * they are registered. A SIGKILL leaves them behind; their writers recognise and
+ * remove stale ones later. Node-only.
  */
 import { rmSync } from "node:fs";
 
-const SIGNALS = ["SIGINT", "SIGTERM"] as const;
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 const live = new Set<string>();
 
 /**
  * Removes `path` if the process is interrupted before the returned function is called.
- * While any file is registered, SIGINT and SIGTERM remove them all and then end the process
+ * While any file is registered, SIGINT, SIGTERM and SIGHUP remove them all and then end the process
  * as they would have: by the signal itself when nothing else listens for it, or through the
  * application's own handlers when it has some.
  */
