@@ -20,7 +20,7 @@ export type { PushOptions } from "./hub/push.js";
 export { quantizeModel, type QuantizeOptions } from "./quantize/quantize-model.js";
 export type { QuantizeDtype } from "./quantize/dtype.js";
 export type { KMeansOptions } from "./quantize/kmeans.js";
-export { Embeddings } from "./model/embeddings.js";
+export { Embeddings } from "./linalg/embeddings.js";
 export type { Tokenizer } from "./tokenizer/tokenizer.js";
 export { HuggingFaceTokenizer } from "./tokenizer/hf-tokenizer.js";
 export { WordPieceTokenizer } from "./tokenizer/wordpiece/wordpiece-tokenizer.js";

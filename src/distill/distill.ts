@@ -6,7 +6,7 @@
 import { InvalidInputError } from "../errors.js";
 import { licenseOption } from "../formats/model-card.js";
 import { type PcaDims, pca } from "../linalg/pca.js";
-import { Embeddings } from "../model/embeddings.js";
+import { Embeddings } from "../linalg/embeddings.js";
 import { StaticModel } from "../model/static-model.js";
 import { type QuantizeDtype, parseQuantizeDtype, quantizeEmbeddings } from "../quantize/dtype.js";
 import type { KMeansOptions } from "../quantize/kmeans.js";

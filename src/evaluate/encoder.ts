@@ -3,7 +3,7 @@
  * vectors (so a teacher and its static model are scored the same way). Vectors of
  * repeated texts are computed once per run.
  */
-import { Embeddings } from "../model/embeddings.js";
+import { Embeddings } from "../linalg/embeddings.js";
 import { StaticModel } from "../model/static-model.js";
 
 /** A function that embeds texts: one vector per text, as arrays or an Embeddings matrix. */

@@ -4,7 +4,7 @@
  * pooling, writing each text's vector straight into the output matrix.
  */
 import { type EmbeddingTable, PoolScratch, meanPool } from "./pooling.js";
-import { toWellFormed, truncateCodePoints } from "./text.js";
+import { toWellFormed, truncateCodePoints } from "../tokenizer/text.js";
 import { type TokenBatch, TokenBatchBuilder } from "./token-batch.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
 

@@ -9,12 +9,12 @@ import type { BrowserHubOptions, FromUrlOptions } from "./load-url.js";
 import type { QuantizeOptions } from "../quantize/quantize-model.js";
 import { isRebuildable } from "../tokenizer/load-tokenizer.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
-import { Embeddings } from "./embeddings.js";
+import { Embeddings } from "../linalg/embeddings.js";
 import { type EncodeCore, EncodeScratch, encodeRange, tokenizeRange } from "./encode-core.js";
 import { EncodePool } from "./encode-pool.js";
 import { type ModelFiles, modelInitFromFiles } from "./model-files.js";
 import { gatherRows } from "./pooling.js";
-import { codePointLength } from "./text.js";
+import { codePointLength } from "../tokenizer/text.js";
 import { TokenBatchBuilder } from "./token-batch.js";
 
 /**

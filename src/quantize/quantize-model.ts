@@ -1,6 +1,6 @@
 /** Python model2vec's `quantize_model` and `quantize_vocabulary` (v0.8). */
 import { InvalidInputError } from "../errors.js";
-import { Embeddings } from "../model/embeddings.js";
+import { Embeddings } from "../linalg/embeddings.js";
 import { StaticModel } from "../model/static-model.js";
 import { type QuantizeDtype, parseQuantizeDtype, quantizeEmbeddings, roundToFloat16 } from "./dtype.js";
 import { type KMeansOptions, kmeans } from "./kmeans.js";

@@ -44,7 +44,7 @@ import type { Teacher } from "../distill/teacher.js";
 import { InvalidInputError } from "../errors.js";
 import { licenseOption } from "../formats/model-card.js";
 import { pca } from "../linalg/pca.js";
-import { Embeddings } from "../model/embeddings.js";
+import { Embeddings } from "../linalg/embeddings.js";
 import { StaticModel } from "../model/static-model.js";
 import { mulberry32, shuffle } from "../random.js";
 import { cosineLoss, infoNce, mseLoss, type PairLossResult } from "../train/losses.js";

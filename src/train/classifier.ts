@@ -13,7 +13,7 @@ import type { PushOptions } from "../hub/push.js";
 import type { HubLoadOptions } from "../hub/resolve-model.js";
 import { describe } from "../model/arguments.js";
 import { StaticModel } from "../model/static-model.js";
-import { truncateCodePoints } from "../model/text.js";
+import { truncateCodePoints } from "../tokenizer/text.js";
 import { mulberry32, shuffle } from "../random.js";
 import { bceWithLogits, sigmoid, softmaxCrossEntropy } from "./losses.js";
 import { Mlp } from "./mlp.js";

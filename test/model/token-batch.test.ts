@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TokenBatchBuilder } from "../../src/model/token-batch.js";
-import { toWellFormed } from "../../src/model/text.js";
+import { toWellFormed } from "../../src/tokenizer/text.js";
 import { loadTokenizer } from "../../src/tokenizer/load-tokenizer.js";
 import { differentialCorpus } from "../tokenizer/differential-corpus.js";
 import { byteLevelBpeTokenizerJson, unigramTokenizerJson, wordPieceTokenizerJson } from "../fixtures/tokenizers.js";

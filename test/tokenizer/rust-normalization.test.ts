@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { toWellFormed } from "../../src/model/text.js";
+import { toWellFormed } from "../../src/tokenizer/text.js";
 import { HuggingFaceTokenizer } from "../../src/tokenizer/hf-tokenizer.js";
 import { loadTokenizer } from "../../src/tokenizer/load-tokenizer.js";
 import { padAstralCjk } from "../../src/tokenizer/bert-normalizer.js";

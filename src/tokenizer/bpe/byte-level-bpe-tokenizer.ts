@@ -14,7 +14,7 @@ import { BYTE_CHARS } from "./byte-alphabet.js";
 import { astralClass, bmpClasses, C_OTHER, C_SPACE, C_SURROGATE } from "./gpt2-classes.js";
 import { hashUnits, MAX_CACHED_UNITS, WordCache } from "./word-cache.js";
 import { isRecord, specialisableDocument } from "../tokenizer-json.js";
-import { isWellFormed } from "../../model/text.js";
+import { isWellFormed } from "../text.js";
 
 /** An added token as matching needs it. */
 interface AddedToken {

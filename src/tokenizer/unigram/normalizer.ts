@@ -16,7 +16,7 @@ import { type BertNormalizerOptions, bertNormalize, parseBertNormalizer } from "
 import { bmpFlags, F_SPACE } from "../char-classes.js";
 import { lowercase } from "../lowercase.js";
 import { isRecord } from "../tokenizer-json.js";
-import { isWellFormed } from "../../model/text.js";
+import { isWellFormed } from "../text.js";
 
 type UnicodeForm = "NFC" | "NFD" | "NFKC" | "NFKD";
 

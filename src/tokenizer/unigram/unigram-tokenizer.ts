@@ -13,7 +13,7 @@ import { AddedTokens } from "../added-tokens.js";
 import { UnigramNormalizer, type Window } from "./normalizer.js";
 import { UnigramModel } from "./unigram-model.js";
 import { isRecord, specialisableDocument } from "../tokenizer-json.js";
-import { isWellFormed } from "../../model/text.js";
+import { isWellFormed } from "../text.js";
 
 /** The Metaspace pre-tokenizer's options. tokenizers.js never splits on the replacement, whatever `split` says (Rust does when it is true). */
 interface Metaspace {

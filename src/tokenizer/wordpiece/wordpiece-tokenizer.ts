@@ -11,7 +11,7 @@ import { astralFlags, bmpFlags, F_PUNCT, F_SPACE, F_SURROGATE } from "../char-cl
 import { AddedTokens } from "../added-tokens.js";
 import { UnitTrie } from "../unit-trie.js";
 import { isRecord, specialisableDocument } from "../tokenizer-json.js";
-import { isWellFormed } from "../../model/text.js";
+import { isWellFormed } from "../text.js";
 
 const CONTINUATION = "##";
 

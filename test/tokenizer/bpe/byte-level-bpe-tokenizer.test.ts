@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { toWellFormed } from "../../../src/model/text.js";
+import { toWellFormed } from "../../../src/tokenizer/text.js";
 import { mulberry32 } from "../../../src/random.js";
 import { ByteLevelBpeTokenizer } from "../../../src/tokenizer/bpe/byte-level-bpe-tokenizer.js";
 import { HuggingFaceTokenizer } from "../../../src/tokenizer/hf-tokenizer.js";

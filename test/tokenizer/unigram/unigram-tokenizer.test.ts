@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { sentencePieceTokenizerJson } from "../../../src/distill/sentencepiece-tokenizer.js";
-import { toWellFormed } from "../../../src/model/text.js";
+import { toWellFormed } from "../../../src/tokenizer/text.js";
 import { loadTokenizer } from "../../../src/tokenizer/load-tokenizer.js";
 import { DoubleArrayTrie } from "../../../src/tokenizer/unigram/double-array-trie.js";
 import { UnigramTokenizer } from "../../../src/tokenizer/unigram/unigram-tokenizer.js";

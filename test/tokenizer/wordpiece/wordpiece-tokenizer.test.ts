@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { toWellFormed } from "../../../src/model/text.js";
+import { toWellFormed } from "../../../src/tokenizer/text.js";
 import { WordPieceTokenizer } from "../../../src/tokenizer/wordpiece/wordpiece-tokenizer.js";
 import { unigramTokenizerJson, wordLevelTokenizerJson, wordPieceTokenizerJson } from "../../fixtures/tokenizers.js";
 import { sharedPath } from "../../shared.js";
