@@ -15,7 +15,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { cosine } from "../src/evaluate/metrics.js";
+import { cosine } from "../src/evaluate/metrics/correlation.js";
 import { UseTeacher, type UseTeacherOptions } from "../src/teachers.js";
 import { featurize } from "../src/tokenlearn/featurize.js";
 import { readFeaturized } from "../src/tokenlearn/shards.js";

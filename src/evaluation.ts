@@ -13,6 +13,22 @@ export { findMissingData, formatMissingData, type MissingData } from "./evaluate
 export type { EncodeFunction, Encoder } from "./evaluate/encoder.js";
 export type { ClassificationProtocol } from "./evaluate/protocols/classification.js";
 export * from "./evaluate/types.js";
-export * from "./evaluate/metrics.js";
+export { averagePrecision } from "./evaluate/metrics/average-precision.js";
+export { accuracy, classificationReport, macroF1, weightedF1, type ClassScores } from "./evaluate/metrics/classification.js";
+export { completeness, homogeneity, homogeneityCompletenessVMeasure, vMeasure, type VMeasureScores } from "./evaluate/metrics/clustering.js";
+export { averageRanks, cosine, pearson, spearman } from "./evaluate/metrics/correlation.js";
+export { compareCodePoints, sortLabels, type Label } from "./evaluate/metrics/labels.js";
+export { bestAccuracy, bestF1, pairScores, type PairScores } from "./evaluate/metrics/pair-classification.js";
+export {
+  evaluateRetrieval,
+  mapAtK,
+  mrrAtK,
+  ndcgAtK,
+  precisionAtK,
+  rankByScore,
+  recallAtK,
+  type QueryQrels,
+  type RetrievalScores,
+} from "./evaluate/metrics/retrieval.js";
 export { fitLogisticRegression } from "./evaluate/logistic-regression.js";
 export { loadBeir, loadSmart, readTable, parseTable } from "./evaluate/loaders/index.js";

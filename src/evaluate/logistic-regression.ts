@@ -28,7 +28,7 @@
  * zero start with 10 correction pairs, as scikit-learn calls it.
  */
 import { type Objective, lbfgsb } from "../linalg/lbfgs.js";
-import { type Label, sortLabels } from "./metrics.js";
+import { type Label, sortLabels } from "./metrics/labels.js";
 
 /** Fitting options; defaults are scikit-learn's. */
 export interface LogisticRegressionOptions {

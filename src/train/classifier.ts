@@ -5,7 +5,8 @@
  * portable folder (model2vec files + head tensors + JSON config, never code).
  */
 import { InvalidInputError, ModelFormatError } from "../errors.js";
-import { type Label, classificationReport, sortLabels } from "../evaluate/metrics.js";
+import { classificationReport } from "../evaluate/metrics/classification.js";
+import { type Label, sortLabels } from "../evaluate/metrics/labels.js";
 import { decodeFloat32, readSafetensors } from "../formats/safetensors.js";
 import type { SaveOptions } from "../formats/save-files.js";
 import { type TensorToWrite, writeSafetensors } from "../formats/safetensors-writer.js";

@@ -1,6 +1,6 @@
 /** Distilling the real USE-lite teacher (a dev dependency) into a static model. */
 import { describe, expect, it } from "vitest";
-import { cosine } from "../../src/evaluate/metrics.js";
+import { cosine } from "../../src/evaluate/metrics/correlation.js";
 import { distill } from "../../src/index.js";
 import { useLiteFolder } from "../fixtures/use-lite.js";
 

@@ -13,7 +13,7 @@ import { readTfjsGraphFiles } from "../../src/distill/use-files.js";
 import { buildUseOnnxModel } from "../../src/distill/use-onnx-graph.js";
 import { paddedRunEnd } from "../../src/distill/use-onnx-runner.js";
 import { UseTeacher } from "../../src/distill/use-teacher.js";
-import { cosine } from "../../src/evaluate/metrics.js";
+import { cosine } from "../../src/evaluate/metrics/correlation.js";
 import { featurize } from "../../src/tokenlearn/featurize.js";
 import { readFeaturized } from "../../src/tokenlearn/shards.js";
 import { HuggingFaceTokenizer } from "../../src/tokenizer/hf-tokenizer.js";

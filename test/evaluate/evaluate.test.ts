@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { evaluate } from "../../src/evaluate/evaluate.js";
 import { leaderboard, summarize } from "../../src/evaluate/leaderboard.js";
 import { formatLeaderboard } from "../../src/evaluate/leaderboard-format.js";
-import { spearman } from "../../src/evaluate/metrics.js";
+import { spearman } from "../../src/evaluate/metrics/correlation.js";
 import type { TaskDefinition } from "../../src/evaluate/builtin-tasks.js";
 import { InvalidInputError } from "../../src/index.js";
 import { loadGenerated } from "../fixtures/index.js";

@@ -1,30 +1,11 @@
 import { describe, expect, it } from "vitest";
-import {
-  accuracy,
-  averagePrecision,
-  averageRanks,
-  bestAccuracy,
-  bestF1,
-  classificationReport,
-  completeness,
-  cosine,
-  evaluateRetrieval,
-  homogeneity,
-  homogeneityCompletenessVMeasure,
-  mapAtK,
-  macroF1,
-  mrrAtK,
-  ndcgAtK,
-  pairScores,
-  pearson,
-  precisionAtK,
-  rankByScore,
-  recallAtK,
-  sortLabels,
-  spearman,
-  vMeasure,
-  weightedF1,
-} from "../../src/evaluate/metrics.js";
+import { averagePrecision } from "../../src/evaluate/metrics/average-precision.js";
+import { accuracy, classificationReport, macroF1, weightedF1 } from "../../src/evaluate/metrics/classification.js";
+import { completeness, homogeneity, homogeneityCompletenessVMeasure, vMeasure } from "../../src/evaluate/metrics/clustering.js";
+import { averageRanks, cosine, pearson, spearman } from "../../src/evaluate/metrics/correlation.js";
+import { sortLabels } from "../../src/evaluate/metrics/labels.js";
+import { bestAccuracy, bestF1, pairScores } from "../../src/evaluate/metrics/pair-classification.js";
+import { evaluateRetrieval, mapAtK, mrrAtK, ndcgAtK, precisionAtK, rankByScore, recallAtK } from "../../src/evaluate/metrics/retrieval.js";
 
 describe("metrics", () => {
   it("averageRanks gives ties the mean of their ranks", () => {

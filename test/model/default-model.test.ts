@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cosine } from "../../src/evaluate/metrics.js";
+import { cosine } from "../../src/evaluate/metrics/correlation.js";
 import { StaticModel } from "../../src/index.js";
 
 describe("the bundled default model", () => {

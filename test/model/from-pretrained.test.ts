@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { InvalidInputError, ModelFormatError, StaticModel, TokenizerError } from "../../src/index.js";
 import { type LayoutName, generateModel, tokenMapping, tokenWeights, writeModelFolder } from "../fixtures/models.js";
 import { maxRelativeError, referenceMean } from "../fixtures/reference.js";
-import { cosine } from "../../src/evaluate/metrics.js";
+import { cosine } from "../../src/evaluate/metrics/correlation.js";
 import { wordPieceTokenizerJson } from "../fixtures/tokenizers.js";
 
 const HELLO = 188;

@@ -5,7 +5,7 @@ import { quantizeEmbeddings } from "../../src/quantize/dtype.js";
 import { quantizeModel, quantizeVocabulary } from "../../src/quantize/quantize-model.js";
 import { loadGenerated } from "../fixtures/index.js";
 import { maxRelativeError } from "../fixtures/reference.js";
-import { cosine } from "../../src/evaluate/metrics.js";
+import { cosine } from "../../src/evaluate/metrics/correlation.js";
 
 const TEXTS = ["hello world", "the quick brown fox", "hello", "the the world", "jumps over the lazy dog"];
 

@@ -11,7 +11,7 @@
 import { mulberry32, shuffle } from "../../random.js";
 import { type CachingEncoder, stackRows } from "../encoder.js";
 import { fitLogisticRegression } from "../logistic-regression.js";
-import { accuracy, macroF1 } from "../metrics.js";
+import { accuracy, macroF1 } from "../metrics/classification.js";
 import type { ClassificationData } from "../types.js";
 
 export interface ClassificationProtocol {

@@ -6,7 +6,7 @@
  */
 import { kmeans } from "../../quantize/kmeans.js";
 import { type CachingEncoder, stackRows } from "../encoder.js";
-import { vMeasure } from "../metrics.js";
+import { vMeasure } from "../metrics/clustering.js";
 import type { ClusteringData } from "../types.js";
 
 export async function evaluateClustering(encoder: CachingEncoder, data: ClusteringData, seed: number) {

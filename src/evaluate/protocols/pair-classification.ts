@@ -4,7 +4,8 @@
  * ranking the positive pairs first; main score = the best AP × 100.
  */
 import type { CachingEncoder } from "../encoder.js";
-import { averagePrecision, pairScores } from "../metrics.js";
+import { averagePrecision } from "../metrics/average-precision.js";
+import { pairScores } from "../metrics/pair-classification.js";
 import type { PairClassificationData } from "../types.js";
 
 export async function evaluatePairClassification(encoder: CachingEncoder, data: PairClassificationData) {

@@ -4,7 +4,8 @@
  * over queries of the average precision × 100 (MAP), with MRR@10 alongside.
  */
 import type { CachingEncoder } from "../encoder.js";
-import { averagePrecision, cosine } from "../metrics.js";
+import { averagePrecision } from "../metrics/average-precision.js";
+import { cosine } from "../metrics/correlation.js";
 import type { RerankingData } from "../types.js";
 
 export async function evaluateReranking(encoder: CachingEncoder, data: RerankingData) {

@@ -5,7 +5,7 @@
  * judgements, × 100.
  */
 import type { CachingEncoder } from "../encoder.js";
-import { mapAtK, mrrAtK, ndcgAtK, recallAtK } from "../metrics.js";
+import { mapAtK, mrrAtK, ndcgAtK, recallAtK } from "../metrics/retrieval.js";
 import type { RetrievalData } from "../types.js";
 
 const K = 10;

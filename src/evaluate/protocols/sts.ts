@@ -3,7 +3,7 @@
  * with the gold scores by Spearman's rank correlation; main score = Spearman × 100.
  */
 import type { CachingEncoder } from "../encoder.js";
-import { cosine, pearson, spearman } from "../metrics.js";
+import { cosine, pearson, spearman } from "../metrics/correlation.js";
 import type { StsData } from "../types.js";
 
 export async function evaluateSts(encoder: CachingEncoder, data: StsData) {
