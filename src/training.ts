@@ -4,20 +4,12 @@
  *
  * @packageDocumentation
  */
-export {
-  StaticModelForClassification,
-  type ClassEvaluation,
-  type ClassLabel,
-  type ClassWeight,
-  type ClassifierConfig,
-  type ClassifierEvaluation,
-  type ClassifierFromPretrainedOptions,
-  type ClassifierLabels,
-  type FitHistory,
-  type FitOptions,
-  type FitProgress,
-  type FromStaticModelOptions,
-} from "./train/classifier.js";
+export { StaticModelForClassification, type ClassifierFromPretrainedOptions, type FromStaticModelOptions } from "./train/classifier.js";
+export type { ClassWeight } from "./train/class-weights.js";
+export type { ClassifierConfig } from "./train/classifier-config.js";
+export type { ClassEvaluation, ClassifierEvaluation } from "./train/classifier-evaluation.js";
+export type { FitHistory, FitOptions, FitProgress } from "./train/fit-options.js";
+export type { ClassLabel, ClassifierLabels } from "./train/labels.js";
 export { featurize, type FeaturizeOptions, type FeaturizeProgress, type FeaturizeResult } from "./tokenlearn/featurize.js";
 export { readCorpus, type CorpusFile, type CorpusSource, type CorpusOptions } from "./tokenlearn/corpus.js";
 export { readFeaturized, readShards, type Shard } from "./tokenlearn/shards.js";

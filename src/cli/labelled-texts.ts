@@ -4,7 +4,7 @@
  * the classifier API takes them; every row then holds a list.
  */
 import { InvalidInputError } from "../errors.js";
-import type { ClassLabel, ClassifierLabels } from "../train/classifier.js";
+import type { ClassLabel, ClassifierLabels } from "../train/labels.js";
 
 export interface LabelledTexts {
   texts: string[];

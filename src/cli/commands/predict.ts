@@ -1,6 +1,6 @@
 /** `model2vec predict`: the labels a classifier saved by `train` gives texts. */
 import { Command, Option } from "commander";
-import type { ClassLabel } from "../../train/classifier.js";
+import type { ClassLabel } from "../../train/labels.js";
 import { contextOf } from "../context.js";
 import { UsageError } from "../errors.js";
 import { float32Json, inputTexts, writeOutput } from "../io.js";
@@ -46,7 +46,7 @@ Examples:
       const inputs = await inputTexts(texts, options.file);
       const [{ StaticModelForClassification }, { CLASSIFIER_CONFIG_FILE }] = await Promise.all([
         import("../../training.js"),
-        import("../../train/classifier.js"),
+        import("../../train/classifier-config.js"),
       ]);
       const classifier = await withDownloadBar(context, classifierPath, (onProgress) =>
         StaticModelForClassification.fromPretrained(classifierPath, { ...offline(context), onProgress }),
