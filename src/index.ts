@@ -17,7 +17,8 @@ export type { BrowserHubOptions, FetchLoadOptions, FromUrlOptions } from "./mode
 export type { HubLoadOptions } from "./hub/resolve-model.js";
 export type { DownloadProgress } from "./hub/download.js";
 export type { PushOptions } from "./hub/push.js";
-export { quantizeModel, type QuantizeOptions } from "./quantize/quantize-model.js";
+export { quantizeModel } from "./model/quantize-model.js";
+export type { QuantizeOptions } from "./quantize/quantize-table.js";
 export type { QuantizeDtype } from "./quantize/dtype.js";
 export type { KMeansOptions } from "./quantize/kmeans.js";
 export { Embeddings } from "./linalg/embeddings.js";

@@ -163,6 +163,6 @@ describe("the import graph of src/", () => {
     const staticModel = graph.get(join("model", "static-model.ts"));
     expect(staticModel).toContain(join("hub", "push.ts")); // await import("../hub/push.js")
     expect(staticModel).toContain(join("hub", "push.browser.ts")); // ... and its browser sibling
-    expect(staticModel).toContain(join("hub", "resolve-model.ts")); // import type { HubLoadOptions }
+    expect(staticModel).toContain(join("tokenizer", "tokenizer.ts")); // import type { Tokenizer }
   });
 });

@@ -10,7 +10,7 @@ import { Embeddings } from "../linalg/embeddings.js";
 import { StaticModel } from "../model/static-model.js";
 import { type QuantizeDtype, parseQuantizeDtype, quantizeEmbeddings } from "../quantize/dtype.js";
 import type { KMeansOptions } from "../quantize/kmeans.js";
-import { quantizeVocabulary } from "../quantize/quantize-model.js";
+import { quantizeVocabulary } from "../quantize/quantize-table.js";
 import { loadTokenizer } from "../tokenizer/load-tokenizer.js";
 import { type DistillProgress, embedTokens } from "./embed-tokens.js";
 import { sifWeights } from "./sif.js";

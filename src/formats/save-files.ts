@@ -3,8 +3,9 @@
  * tokenizer.json, config.json, modules.json and README.md. Runtime-neutral, so
  * the same files can be written to disk, uploaded, or offered as a download.
  */
-import type { StaticModel } from "../model/static-model.js";
+import type { Embeddings } from "../linalg/embeddings.js";
 import { QUANTIZE_DTYPES, storedTensor } from "../quantize/dtype.js";
+import type { Tokenizer } from "../tokenizer/tokenizer.js";
 import { licenseOption, renderModelCard } from "./model-card.js";
 import { type TensorToWrite, writeSafetensors } from "./safetensors-writer.js";
 
@@ -19,6 +20,21 @@ export interface SaveOptions {
   license?: string | undefined;
 }
 
+/** What saving reads of a model (a StaticModel has all of it). */
+export interface SavableModel {
+  readonly embedding: Embeddings;
+  /** The numpy dtype the table holds the values of. */
+  readonly embeddingDtype: string;
+  readonly weights: Float32Array | null;
+  readonly mapping: Int32Array | null;
+  readonly config: Record<string, unknown>;
+  readonly normalize: boolean;
+  readonly tokenizer: Pick<Tokenizer, "toJSON">;
+  readonly baseModelName: string | string[] | null;
+  readonly language: string | string[] | null;
+  readonly license: string | null;
+}
+
 const encoder = new TextEncoder();
 
 /**
@@ -26,7 +42,7 @@ const encoder = new TextEncoder();
  *
  * @throws InvalidInputError when `license` is not a licence identifier.
  */
-export function savedFiles(model: StaticModel, modelName: string, license?: string): Map<string, Uint8Array> {
+export function savedFiles(model: SavableModel, modelName: string, license?: string): Map<string, Uint8Array> {
   const cardLicense = licenseOption(license) ?? model.license;
   const { embedding } = model;
   // Tables read from dtypes Python cannot quantize to (bfloat16, integer types) are saved as float32.

@@ -8,8 +8,8 @@
  */
 import { HubError, InvalidInputError } from "../errors.js";
 import { checkRepoId, checkRevision } from "../hub/names.js";
-import { loadFromUrl } from "./load-url.js";
-import type { FromPretrainedOptions, StaticModel } from "./static-model.js";
+import type { ModelParts } from "../persistence/model-parts.js";
+import { type FromPretrainedOptions, loadFromUrl } from "./load-url.js";
 
 const DEFAULT_ENDPOINT = "https://huggingface.co";
 
@@ -18,7 +18,7 @@ export async function loadPretrained(
   subfolder: string,
   options: FromPretrainedOptions,
   init: { normalize?: boolean },
-): Promise<StaticModel> {
+): Promise<ModelParts> {
   if (pathOrId === undefined) {
     throw new HubError(
       "fromPretrained() with no argument loads the default model bundled in the package, which needs a file system: in a browser, serve the package's models/default folder and load it with StaticModel.fromUrl(url)",

@@ -1,7 +1,8 @@
 /**
  * `StaticModel.fromPretrained` in Node: an http(s) URL loads as `fromUrl` does;
  * a local folder when one exists, else a Hugging Face Hub id resolved through the
- * shared cache; then optional quantization. Loaded lazily so the core stays free of `node:` imports.
+ * shared cache; then optional quantization. Gives the parts of the model, which
+ * StaticModel wires. Loaded lazily so the core stays free of `node:` imports.
  */
 import { access } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -9,16 +10,16 @@ import { fileURLToPath } from "node:url";
 import { ModelFormatError } from "../errors.js";
 import { resolveModelFolder } from "../hub/resolve-model.js";
 import { NodeFileSource } from "../io/node-file-source.js";
-import { quantizeModel } from "../quantize/quantize-model.js";
-import { modelInitFromFiles, readModelFiles } from "./model-files.js";
-import { type FromPretrainedOptions, StaticModel } from "./static-model.js";
+import { type ModelParts, quantizeParts } from "../persistence/model-parts.js";
+import type { FromPretrainedOptions } from "./load-url.js";
+import { modelPartsFromFiles, readModelFiles } from "./model-files.js";
 
 export async function loadPretrained(
   pathOrId: string | undefined,
   subfolder: string,
   options: FromPretrainedOptions,
   init: { normalize?: boolean },
-): Promise<StaticModel> {
+): Promise<ModelParts> {
   if (pathOrId !== undefined && /^https?:\/\//i.test(pathOrId)) {
     const { loadFromUrl } = await import("./load-url.js");
     return loadFromUrl(pathOrId, { ...options, subfolder, ...init });
@@ -26,10 +27,7 @@ export async function loadPretrained(
   if (pathOrId === undefined) pathOrId = await defaultModelFolder();
   const folder = await resolveModelFolder(pathOrId, { ...options, subfolder });
   const { files, names } = await readModelFiles(new NodeFileSource(folder), subfolder, (message) => process.emitWarning(message, "Model2VecWarning"));
-  const model = new StaticModel({ ...modelInitFromFiles(files, names), ...init });
-  const { quantizeTo, dimensionality, vocabularyQuantization, kmeans } = options;
-  if (!quantizeTo && !dimensionality && !vocabularyQuantization) return model;
-  return quantizeModel(model, { quantizeTo, dimensionality, vocabularyQuantization, kmeans });
+  return quantizeParts({ ...modelPartsFromFiles(files, names), ...init }, options);
 }
 
 /** `models/default` of this package, found by walking up from this module (sources and builds sit at different depths). */

@@ -21,10 +21,11 @@ import { HubError, InvalidInputError } from "../errors.js";
 import { candidateLayouts, chooseLayout, type ModelLayout } from "../formats/model-layout.js";
 import type { DownloadProgress } from "../hub/download.js";
 import { accessDeniedMessage, scrubToken } from "../hub/hub-fetch.js";
-import type { QuantizeOptions } from "../quantize/quantize-model.js";
+import type { HubLoadOptions } from "../hub/resolve-model.js";
+import { type ModelParts, quantizeParts } from "../persistence/model-parts.js";
+import type { QuantizeOptions } from "../quantize/quantize-table.js";
 import { describe, normalizeOverride, subfolderOption } from "./arguments.js";
-import { type ModelFiles, modelInitFromFiles } from "./model-files.js";
-import type { StaticModel } from "./static-model.js";
+import { type ModelFiles, modelPartsFromFiles } from "./model-files.js";
 
 /** The Cache Storage name used when `cache` is `true`. */
 export const DEFAULT_CACHE_NAME = "model2vec";
@@ -63,18 +64,27 @@ export interface BrowserHubOptions extends FetchLoadOptions {
   endpoint?: string | undefined;
 }
 
+/**
+ * Options of `StaticModel.fromPretrained`. The {@link BrowserHubOptions} (`endpoint`,
+ * `fetch`, `signal`, `cache`) apply in the browser build, which loads through `fetch`.
+ */
+export interface FromPretrainedOptions extends HubLoadOptions, QuantizeOptions, BrowserHubOptions {
+  /** Overrides the config's `normalize`. */
+  normalize?: boolean | undefined;
+}
+
 /** Internal: names a Hub repository in access errors. */
 interface LoadContext {
   repoId?: string;
 }
 
 /**
- * Fetches a model's files from `base` (a folder URL) and builds the model.
+ * Fetches a model's files from `base` (a folder URL) and decodes (and quantizes, when asked) the parts of the model.
  *
  * @throws InvalidInputError for a bad URL or option; HubError naming the URL and HTTP status
  *   when a request fails; ModelFormatError listing the layouts tried when no model is there.
  */
-export async function loadFromUrl(base: string | URL, options: FromUrlOptions = {}, context: LoadContext = {}): Promise<StaticModel> {
+export async function loadFromUrl(base: string | URL, options: FromUrlOptions = {}, context: LoadContext = {}): Promise<ModelParts> {
   if (options === null || typeof options !== "object") throw new InvalidInputError(`fromUrl options must be an object, got ${describe(options)}`);
   const root = baseUrl(base);
   const subfolder = subfolderOption(options.subfolder);
@@ -82,15 +92,9 @@ export async function loadFromUrl(base: string | URL, options: FromUrlOptions = 
   const source = new UrlSource(root, options, context);
   try {
     const { files, names } = await source.readModel(subfolder);
-    const { StaticModel } = await import("./static-model.js");
-    let model = new StaticModel({ ...modelInitFromFiles(files, names), ...init });
-    const { quantizeTo, dimensionality, vocabularyQuantization, kmeans } = options;
-    if (quantizeTo || dimensionality || vocabularyQuantization) {
-      const { quantizeModel } = await import("../quantize/quantize-model.js");
-      model = quantizeModel(model, { quantizeTo, dimensionality, vocabularyQuantization, kmeans });
-    }
+    const parts = quantizeParts({ ...modelPartsFromFiles(files, names), ...init }, options);
     await source.commitToCache();
-    return model;
+    return parts;
   } catch (error) {
     source.abort();
     // Cached files that do not make a model (cleared or corrupted storage) must not fail every later load.

@@ -1,11 +1,12 @@
-/** Turns the bytes of a model's files into the parts of a StaticModel. */
+/** Turns the bytes of a model's files into the parts of a model. */
 import { ModelFormatError } from "../errors.js";
 import { licenseOf, parseFrontMatter } from "../formats/model-card.js";
 import { findLayout } from "../formats/model-layout.js";
 import { type Dtype, type RawTensor, decodeFloat32, decodeInt32, readSafetensors } from "../formats/safetensors.js";
 import type { FileSource } from "../io/file-source.js";
+import { Embeddings } from "../linalg/embeddings.js";
+import { checkShapes, type ModelParts } from "../persistence/model-parts.js";
 import { loadTokenizer } from "../tokenizer/load-tokenizer.js";
-import type { StaticModelInit } from "./static-model.js";
 
 /** The contents of a model's files. Text files may be given as strings or parsed JSON. */
 export interface ModelFiles {
@@ -47,7 +48,7 @@ const NUMPY_DTYPES: Record<Dtype, string> = {
  *
  * @throws ModelFormatError or TokenizerError naming the file or tensor at fault.
  */
-export function modelInitFromFiles(files: ModelFiles, names: ModelFileNames = {}): StaticModelInit {
+export function modelPartsFromFiles(files: ModelFiles, names: ModelFileNames = {}): ModelParts {
   const modelName = names.model ?? "model.safetensors";
   if (!(files.model instanceof Uint8Array)) throw new ModelFormatError(`${modelName}: expected bytes (a Uint8Array)`);
   const { tensors } = readSafetensors(files.model, modelName);
@@ -59,8 +60,8 @@ export function modelInitFromFiles(files: ModelFiles, names: ModelFileNames = {}
     );
   }
   const embedding = tensors.get(embeddingName)!;
-  if (embedding.shape.length !== 2) {
-    throw new ModelFormatError(`${modelName}: tensor "${embeddingName}" has shape ${JSON.stringify(embedding.shape)}, expected [rows, dim]`);
+  if (embedding.shape.length !== 2 || embedding.shape[1] === 0) {
+    throw new ModelFormatError(`${modelName}: tensor "${embeddingName}" has shape ${JSON.stringify(embedding.shape)}, expected [rows, dim] with dim ≥ 1`);
   }
   const weights = tensors.get("weights");
   const mapping = tensors.get("mapping");
@@ -75,10 +76,9 @@ export function modelInitFromFiles(files: ModelFiles, names: ModelFileNames = {}
 
   const config = parseConfig(files.config, names.config ?? "config.json");
   const card = files.readme === undefined ? {} : parseFrontMatter(text(files.readme));
-  const dim = embedding.shape[1]!;
-  return {
-    embeddings: decodeFinite(embedding, dim, modelName),
-    dim,
+  const [rows, dim] = embedding.shape as [number, number];
+  const parts: ModelParts = {
+    embeddings: new Embeddings(decodeFinite(embedding, dim, modelName), rows, dim),
     tokenizer: loadTokenizer(files.tokenizer),
     weights: weights ? decodeFinite(weights, 1, modelName) : null,
     mapping: mapping ? decodeMapping(mapping, modelName) : null,
@@ -88,6 +88,8 @@ export function modelInitFromFiles(files: ModelFiles, names: ModelFileNames = {}
     license: licenseOf(card, config),
     embeddingDtype: NUMPY_DTYPES[embedding.dtype],
   };
+  checkShapes(parts.tokenizer.vocabulary.length, rows, parts.mapping, parts.weights);
+  return parts;
 }
 
 /** Model cards larger than this are skipped: only their front matter is read, and a card is optional. */

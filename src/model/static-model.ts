@@ -1,18 +1,18 @@
 /** StaticModel: a Model2Vec model, tokenize → look up rows → mean → normalise. */
-import { HubError, InvalidInputError, ModelFormatError } from "../errors.js";
+import { HubError, InvalidInputError } from "../errors.js";
 import { batchSizeOption, booleanOption, describe, maxLengthOption, normalizeOverride, optionsOf, subfolderOption, textsOf, threadsOption } from "./arguments.js";
 import { licenseOption } from "../formats/model-card.js";
 import { type SaveOptions, savedFiles } from "../formats/save-files.js";
 import type { PushOptions } from "../hub/push.js";
-import type { HubLoadOptions } from "../hub/resolve-model.js";
-import type { BrowserHubOptions, FromUrlOptions } from "./load-url.js";
-import type { QuantizeOptions } from "../quantize/quantize-model.js";
+import type { FromPretrainedOptions, FromUrlOptions } from "./load-url.js";
+export type { FromPretrainedOptions } from "./load-url.js";
+import { checkShapes } from "../persistence/model-parts.js";
 import { isRebuildable } from "../tokenizer/load-tokenizer.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
 import { Embeddings } from "../linalg/embeddings.js";
 import { type EncodeCore, EncodeScratch, encodeRange, tokenizeRange } from "./encode-core.js";
 import { EncodePool } from "./encode-pool.js";
-import { type ModelFiles, modelInitFromFiles } from "./model-files.js";
+import { type ModelFiles, modelPartsFromFiles } from "./model-files.js";
 import { gatherRows } from "./pooling.js";
 import { codePointLength } from "../tokenizer/text.js";
 import { TokenBatchBuilder } from "./token-batch.js";
@@ -79,15 +79,6 @@ export interface EncodeAsSequenceOptions {
 export interface TokenizeOptions {
   /** Tokens kept per text; null (the default) for no limit. */
   maxLength?: number | null | undefined;
-}
-
-/**
- * Options of {@link StaticModel.fromPretrained}. The {@link BrowserHubOptions} (`endpoint`,
- * `fetch`, `signal`, `cache`) apply in the browser build, which loads through `fetch`.
- */
-export interface FromPretrainedOptions extends HubLoadOptions, QuantizeOptions, BrowserHubOptions {
-  /** Overrides the config's `normalize`. */
-  normalize?: boolean | undefined;
 }
 
 /**
@@ -197,7 +188,7 @@ export class StaticModel {
         { cause: error },
       );
     }
-    return loader.loadPretrained(pathOrId, subfolder, options, init);
+    return new StaticModel(await loader.loadPretrained(pathOrId, subfolder, options, init));
   }
 
   /**
@@ -211,7 +202,7 @@ export class StaticModel {
       throw new InvalidInputError("fromBuffers needs { model, tokenizer, config?, readme? }");
     }
     const { normalize } = optionsOf(options, "fromBuffers");
-    return new StaticModel({ ...modelInitFromFiles(files), ...normalizeOverride(normalize) });
+    return new StaticModel({ ...modelPartsFromFiles(files), ...normalizeOverride(normalize) });
   }
 
   /**
@@ -228,7 +219,7 @@ export class StaticModel {
    */
   static async fromUrl(base: string | URL, options: FromUrlOptions = {}): Promise<StaticModel> {
     const { loadFromUrl } = await import("./load-url.js");
-    return loadFromUrl(base, options);
+    return new StaticModel(await loadFromUrl(base, options));
   }
 
   /**
@@ -432,27 +423,6 @@ function toInt32(values: ArrayLike<number>): Int32Array {
 
 function toFloat32(values: ArrayLike<number>): Float32Array {
   return values instanceof Float32Array ? values : Float32Array.from(values);
-}
-
-/** Validates once at construction so the encode loops can index without checks. */
-function checkShapes(vocabSize: number, rows: number, mapping: Int32Array | null, weights: Float32Array | null): void {
-  if (mapping === null && rows !== vocabSize) {
-    throw new ModelFormatError(`the embedding table has ${rows} rows but the tokenizer has ${vocabSize} tokens`);
-  }
-  if (mapping !== null) {
-    if (mapping.length !== vocabSize) {
-      throw new ModelFormatError(`mapping has ${mapping.length} entries but the tokenizer has ${vocabSize} tokens`);
-    }
-    for (let i = 0; i < mapping.length; i++) {
-      const row = mapping[i]!;
-      if (row < 0 || row >= rows) {
-        throw new ModelFormatError(`mapping[${i}] = ${row} is outside the ${rows} rows of the embedding table`);
-      }
-    }
-  }
-  if (weights !== null && weights.length !== vocabSize) {
-    throw new ModelFormatError(`weights has ${weights.length} entries but the tokenizer has ${vocabSize} tokens`);
-  }
 }
 
 /** `int(np.median(lengths))`: the mean of the two middle values for an even count, floored. */

@@ -7,11 +7,14 @@ import { readFile, rm } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { HubError, InvalidInputError, ModelFormatError, StaticModel } from "../../src/index.js";
-import { loadPretrained as loadPretrainedInBrowser } from "../../src/model/load-pretrained.browser.js";
+import { loadPretrained } from "../../src/model/load-pretrained.browser.js";
 import { startHubServer } from "../fixtures/hub-server.js";
 import { generateModel, writeModelFolder } from "../fixtures/models.js";
 import { type StaticServer, startStaticServer } from "../fixtures/static-server.js";
 import { wordPieceTokenizerJson } from "../fixtures/tokenizers.js";
+
+/** The browser build's `fromPretrained`: its loader gives the parts, which StaticModel wires. */
+const loadPretrainedInBrowser = async (...args: Parameters<typeof loadPretrained>) => new StaticModel(await loadPretrained(...args));
 
 const defaultModel = fileURLToPath(new URL("../../models/default", import.meta.url));
 const TEXTS = ["a cat sits on the mat", "It's dangerous to go alone!", "", "naïve café ☕ — 東京", "stock markets fell sharply"];

@@ -2,7 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { Embeddings, InvalidInputError, StaticModel } from "../../src/index.js";
 import { quantizeEmbeddings } from "../../src/quantize/dtype.js";
-import { quantizeModel, quantizeVocabulary } from "../../src/quantize/quantize-model.js";
+import { quantizeModel } from "../../src/model/quantize-model.js";
+import { quantizeVocabulary } from "../../src/quantize/quantize-table.js";
 import { loadGenerated } from "../fixtures/index.js";
 import { maxRelativeError } from "../fixtures/reference.js";
 import { cosine } from "../../src/evaluate/metrics/correlation.js";

@@ -1,11 +1,10 @@
-/** Python model2vec's `quantize_model` and `quantize_vocabulary` (v0.8). */
+/** Python model2vec's `quantize_model` and `quantize_vocabulary` (v0.8), on arrays; `quantizeModel` wraps them for a StaticModel. */
 import { InvalidInputError } from "../errors.js";
 import { Embeddings } from "../linalg/embeddings.js";
-import { StaticModel } from "../model/static-model.js";
 import { type QuantizeDtype, parseQuantizeDtype, quantizeEmbeddings, roundToFloat16 } from "./dtype.js";
 import { type KMeansOptions, kmeans } from "./kmeans.js";
 
-/** Options of {@link quantizeModel}. Each step is skipped when its option is null or undefined. */
+/** Options of `quantizeModel` and {@link quantizeTable}. Each step is skipped when its option is null or undefined. */
 export interface QuantizeOptions {
   /** The dtype to store the embeddings in; the table stays float32 in memory, holding that dtype's values. */
   quantizeTo?: QuantizeDtype | null | undefined;
@@ -37,40 +36,45 @@ export interface QuantizeVocabularyOptions {
   kmeans?: KMeansOptions | undefined;
 }
 
+/** The arrays quantization changes: a model's table, its per-token weights and mapping. */
+export interface EmbeddingTable {
+  embeddings: Embeddings;
+  weights: Float32Array | null;
+  mapping: Int32Array | null;
+  /** The numpy dtype the table holds the values of. */
+  embeddingDtype: string;
+}
+
 /**
- * Python's `quantize_model(model, vocabulary_quantization, quantize_to, dimensionality)`.
+ * Python's `quantize_model`, on the arrays of a model with `vocabularySize` tokens.
  * Runs, in order: (i) vocabulary quantization (k-means, see {@link quantizeVocabulary});
  * (ii) conversion to `quantizeTo` (see `quantizeEmbeddings`); (iii) a cut to the
  * first `dimensionality` columns.
  *
- * The result is a new model sharing the tokenizer, with its own copies of the
- * table, weights, mapping and config; `normalize`, `baseModelName`, `language` and `license`
- * are kept. Its `embeddingDtype` is `quantizeTo` when given, else the model's
- * (or "float32" after vocabulary quantization of a table that is not float16/32/64,
- * since the centres are not integers).
+ * The result holds its own copies of the table, weights and mapping. Its `embeddingDtype`
+ * is `quantizeTo` when given, else the table's (or "float32" after vocabulary quantization
+ * of a table that is not float16/32/64, since the centres are not integers).
  *
  * @throws InvalidInputError naming the option at fault: an unknown dtype; a
- *   `dimensionality` that is not a non-negative integer or exceeds the model's
+ *   `dimensionality` that is not a non-negative integer or exceeds the table's
  *   dimension; a `vocabularyQuantization` that is not a positive integer, exceeds
- *   the number of tokens, or is asked of an already vocabulary-quantized model.
+ *   the number of tokens, or is asked of an already vocabulary-quantized table.
  */
-export function quantizeModel(model: StaticModel, options: QuantizeOptions): StaticModel {
-  if (!(model instanceof StaticModel)) throw new InvalidInputError("quantizeModel: `model` must be a StaticModel");
+export function quantizeTable(table: EmbeddingTable, vocabularySize: number, options: QuantizeOptions): EmbeddingTable {
   if (options === null || typeof options !== "object") {
     throw new InvalidInputError("quantizeModel needs an options object { quantizeTo?, dimensionality?, vocabularyQuantization? }");
   }
   const quantizeTo = options.quantizeTo == null ? null : parseQuantizeDtype(options.quantizeTo, "quantizeTo");
-  const dimensionality = dimensionalityOption(options.dimensionality, model.dim);
-  const clusters = clustersOption(options.vocabularyQuantization, model);
+  const { embeddings } = table;
+  const dim = embeddings.dim;
+  const dimensionality = dimensionalityOption(options.dimensionality, dim);
+  const clusters = clustersOption(options.vocabularyQuantization, table, vocabularySize);
 
-  let { data, rows } = model.embedding;
-  const dim = model.dim;
-  let weights = model.weights;
-  let mapping = model.mapping;
-  let embeddingDtype = model.embeddingDtype;
+  let { data, rows } = embeddings;
+  let { weights, mapping, embeddingDtype } = table;
   if (clusters !== null) {
-    const quantized = quantizeVocabulary(clusters, model.weights, model.embedding, {
-      sourceDtype: model.embeddingDtype,
+    const quantized = quantizeVocabulary(clusters, table.weights, embeddings, {
+      sourceDtype: table.embeddingDtype,
       ...(options.kmeans === undefined ? {} : { kmeans: options.kmeans }),
     });
     ({ weights, mapping, embeddingDtype } = quantized);
@@ -85,19 +89,13 @@ export function quantizeModel(model: StaticModel, options: QuantizeOptions): Sta
     data = keepColumns(data, rows, dim, dimensionality);
     width = dimensionality;
   }
-  if (data === model.embedding.data) data = data.slice();
-  return new StaticModel({
+  if (data === embeddings.data) data = data.slice();
+  return {
     embeddings: new Embeddings(data, rows, width),
-    tokenizer: model.tokenizer,
-    weights: weights === model.weights ? (weights?.slice() ?? null) : weights,
-    mapping: mapping === model.mapping ? (mapping?.slice() ?? null) : mapping,
-    normalize: model.normalize,
-    config: { ...model.config },
-    baseModelName: model.baseModelName,
-    language: model.language,
-    license: model.license,
+    weights: weights === table.weights ? (weights?.slice() ?? null) : weights,
+    mapping: mapping === table.mapping ? (mapping?.slice() ?? null) : mapping,
     embeddingDtype,
-  });
+  };
 }
 
 /**
@@ -174,15 +172,15 @@ function dimensionalityOption(value: unknown, dim: number): number | null {
   return value;
 }
 
-function clustersOption(value: unknown, model: StaticModel): number | null {
+function clustersOption(value: unknown, table: EmbeddingTable, tokens: number): number | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
     throw new InvalidInputError(`vocabularyQuantization must be a positive integer, got ${describe(value)}`);
   }
-  const tokens = model.tokens.length;
-  if (model.vocabularyQuantization !== null) {
+  const rows = table.embeddings.rows;
+  if (table.mapping !== null || rows !== tokens) {
     throw new InvalidInputError(
-      `vocabularyQuantization: the model is already vocabulary-quantized (${model.embedding.rows} rows for ${tokens} tokens); quantize the original model instead`,
+      `vocabularyQuantization: the model is already vocabulary-quantized (${rows} rows for ${tokens} tokens); quantize the original model instead`,
     );
   }
   if (value > tokens) throw new InvalidInputError(`vocabularyQuantization ${value} exceeds the model's ${tokens} tokens`);
