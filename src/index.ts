@@ -11,9 +11,9 @@ export type {
   StaticModelInit,
   TokenizeOptions,
 } from "./model/static-model.js";
-export type { ModelFiles } from "./model/model-files.js";
-export type { SaveOptions } from "./formats/save-files.js";
-export type { BrowserHubOptions, FetchLoadOptions, FromUrlOptions } from "./model/load-url.js";
+export type { ModelFiles } from "./persistence/model-files.js";
+export type { SaveOptions } from "./persistence/save-files.js";
+export type { BrowserHubOptions, FetchLoadOptions, FromUrlOptions } from "./persistence/load-url.js";
 export type { HubLoadOptions } from "./hub/resolve-model.js";
 export type { DownloadProgress } from "./hub/download.js";
 export type { PushOptions } from "./hub/push.js";

@@ -1,6 +1,6 @@
 /** Parsers of option values; a bad value is a usage error (exit code 2). */
 import { InvalidArgumentError } from "commander";
-import { isLicense } from "../formats/model-card.js";
+import { isLicense } from "../persistence/model-card.js";
 
 /**
  * What a parser returns for "none". Commander takes a parser's `null` for "no

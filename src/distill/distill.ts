@@ -4,7 +4,7 @@
  * quantize the vocabulary, and convert the dtype. No training data is needed.
  */
 import { InvalidInputError } from "../errors.js";
-import { licenseOption } from "../formats/model-card.js";
+import { licenseOption } from "../persistence/model-card.js";
 import { type PcaDims, pca } from "../linalg/pca.js";
 import { Embeddings } from "../linalg/embeddings.js";
 import { StaticModel } from "../model/static-model.js";

@@ -34,7 +34,7 @@
 import { InvalidInputError } from "../errors.js";
 import type { StaticModel } from "../model/static-model.js";
 import { type OnnxNode, type OnnxTensor, encodeOnnxModel } from "../formats/onnx-proto.js";
-import { pythonJson } from "../formats/save-files.js";
+import { pythonJson } from "../persistence/save-files.js";
 
 /** Opset 16, the first with ScatterND's `reduction` (Python's export uses 14); ONNX Runtime ≥ 1.11 runs it. */
 export const ONNX_EXPORT_OPSET = 16;

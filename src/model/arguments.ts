@@ -1,23 +1,12 @@
 /** Validation of the arguments callers pass to StaticModel, with errors that name the argument. */
+import { describe } from "../describe.js";
 import { InvalidInputError } from "../errors.js";
 import { availableThreads } from "./encode-pool.js";
-import { joinPath } from "../io/file-source.js";
+
+/** Re-exported for the callers that validate their own arguments the same way (train/). */
+export { describe };
 
 const DEFAULT_BATCH_SIZE = 1024;
-
-export function normalizeOverride(normalize: unknown): { normalize?: boolean } {
-  if (normalize === undefined) return {};
-  if (typeof normalize !== "boolean") throw new InvalidInputError(`normalize must be a boolean, got ${describe(normalize)}`);
-  return { normalize };
-}
-
-export function subfolderOption(subfolder: unknown): string {
-  if (subfolder === undefined || subfolder === null) return "";
-  if (typeof subfolder !== "string" || /^([\\/]|[A-Za-z]:)/.test(subfolder) || joinPath(subfolder).split("/")[0] === "..") {
-    throw new InvalidInputError(`subfolder must be a relative path inside the model folder, got ${describe(subfolder)}`);
-  }
-  return joinPath(subfolder);
-}
 
 export function textsOf(input: unknown): readonly string[] {
   if (typeof input === "string") return [input];
@@ -78,11 +67,4 @@ export function booleanOption<K extends string>(options: { [key in K]?: unknown 
   const value = options[key];
   if (typeof value !== "boolean") throw new InvalidInputError(`${key} must be a boolean, got ${describe(value)}`);
   return value;
-}
-
-export function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value)}`;
-  return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
 }

@@ -1,18 +1,19 @@
 /** StaticModel: a Model2Vec model, tokenize → look up rows → mean → normalise. */
 import { HubError, InvalidInputError } from "../errors.js";
-import { batchSizeOption, booleanOption, describe, maxLengthOption, normalizeOverride, optionsOf, subfolderOption, textsOf, threadsOption } from "./arguments.js";
-import { licenseOption } from "../formats/model-card.js";
-import { type SaveOptions, savedFiles } from "../formats/save-files.js";
+import { batchSizeOption, booleanOption, describe, maxLengthOption, optionsOf, textsOf, threadsOption } from "./arguments.js";
+import { normalizeOverride, subfolderOption } from "../persistence/load-arguments.js";
+import { licenseOption } from "../persistence/model-card.js";
+import { type SaveOptions, savedFiles } from "../persistence/save-files.js";
 import type { PushOptions } from "../hub/push.js";
-import type { FromPretrainedOptions, FromUrlOptions } from "./load-url.js";
-export type { FromPretrainedOptions } from "./load-url.js";
+import type { FromPretrainedOptions, FromUrlOptions } from "../persistence/load-url.js";
+export type { FromPretrainedOptions } from "../persistence/load-url.js";
 import { checkShapes } from "../persistence/model-parts.js";
 import { isRebuildable } from "../tokenizer/load-tokenizer.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
 import { Embeddings } from "../linalg/embeddings.js";
 import { type EncodeCore, EncodeScratch, encodeRange, tokenizeRange } from "./encode-core.js";
 import { EncodePool } from "./encode-pool.js";
-import { type ModelFiles, modelPartsFromFiles } from "./model-files.js";
+import { type ModelFiles, modelPartsFromFiles } from "../persistence/model-files.js";
 import { gatherRows } from "./pooling.js";
 import { codePointLength } from "../tokenizer/text.js";
 import { TokenBatchBuilder } from "./token-batch.js";
@@ -179,9 +180,9 @@ export class StaticModel {
     options = optionsOf(options, "fromPretrained");
     const subfolder = subfolderOption(options.subfolder);
     const init = normalizeOverride(options.normalize);
-    let loader: typeof import("./load-pretrained.js");
+    let loader: typeof import("../persistence/load-pretrained.js");
     try {
-      loader = await import("./load-pretrained.js");
+      loader = await import("../persistence/load-pretrained.js");
     } catch (error) {
       throw new HubError(
         `fromPretrained("${pathOrId}"): this runtime has no file system; use StaticModel.fromBuffers with the file contents`,
@@ -218,7 +219,7 @@ export class StaticModel {
    *   InvalidInputError for a bad URL or option. An aborted `signal` rejects with its reason.
    */
   static async fromUrl(base: string | URL, options: FromUrlOptions = {}): Promise<StaticModel> {
-    const { loadFromUrl } = await import("./load-url.js");
+    const { loadFromUrl } = await import("../persistence/load-url.js");
     return new StaticModel(await loadFromUrl(base, options));
   }
 

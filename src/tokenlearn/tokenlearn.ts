@@ -42,7 +42,7 @@ import type { DistillProgress } from "../distill/embed-tokens.js";
 import { distillFromModel } from "../distill/distill.js";
 import type { Teacher } from "../distill/teacher.js";
 import { InvalidInputError } from "../errors.js";
-import { licenseOption } from "../formats/model-card.js";
+import { licenseOption } from "../persistence/model-card.js";
 import { pca } from "../linalg/pca.js";
 import { Embeddings } from "../linalg/embeddings.js";
 import { StaticModel } from "../model/static-model.js";

@@ -5,7 +5,7 @@
  * portable folder (model2vec files + head tensors + JSON config, never code).
  */
 import { InvalidInputError, ModelFormatError } from "../errors.js";
-import type { SaveOptions } from "../formats/save-files.js";
+import type { SaveOptions } from "../persistence/save-files.js";
 import type { PushOptions } from "../hub/push.js";
 import type { HubLoadOptions } from "../hub/resolve-model.js";
 import { describe } from "../model/arguments.js";

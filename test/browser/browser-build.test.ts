@@ -42,10 +42,10 @@ describe("the browser build", () => {
     const graph = await browserGraph();
     expect(graph.nodeImports).toEqual([]);
     // The Node-only modules are absent; their browser variants are in.
-    for (const nodeOnly of ["src/model/load-pretrained.ts", "src/io/write-folder.ts", "src/io/node-file-source.ts", "src/hub/push.ts", "src/hub/settings.ts", "src/hub/cache.ts", "src/distill/load-teacher.ts"]) {
+    for (const nodeOnly of ["src/persistence/load-pretrained.ts", "src/io/write-folder.ts", "src/io/node-file-source.ts", "src/hub/push.ts", "src/hub/settings.ts", "src/hub/cache.ts", "src/distill/load-teacher.ts"]) {
       expect(graph.inputs).not.toContain(nodeOnly);
     }
-    for (const variant of ["src/model/load-pretrained.browser.ts", "src/io/write-folder.browser.ts", "src/hub/push.browser.ts", "src/distill/load-teacher.browser.ts", "src/model/load-url.ts"]) {
+    for (const variant of ["src/persistence/load-pretrained.browser.ts", "src/io/write-folder.browser.ts", "src/hub/push.browser.ts", "src/distill/load-teacher.browser.ts", "src/persistence/load-url.ts"]) {
       expect(graph.inputs).toContain(variant);
     }
     // No source file in the graph has a `node:` import of its own.

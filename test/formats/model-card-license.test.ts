@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { distillFromModel, InvalidInputError, quantizeModel, StaticModel, type Teacher } from "../../src/index.js";
-import { parseFrontMatter } from "../../src/formats/model-card.js";
+import { parseFrontMatter } from "../../src/persistence/model-card.js";
 import { UseTeacher } from "../../src/teachers.js";
 import { StaticModelForClassification, tokenlearn } from "../../src/training.js";
 import { loadGenerated } from "../fixtures/index.js";

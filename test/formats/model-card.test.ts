@@ -1,6 +1,6 @@
 /** parseFrontMatter: the YAML subset of Hugging Face model cards. */
 import { describe, expect, it } from "vitest";
-import { parseFrontMatter } from "../../src/formats/model-card.js";
+import { parseFrontMatter } from "../../src/persistence/model-card.js";
 
 /** The front matter model2vec writes for a distilled model, followed by the card body. */
 const MODEL2VEC_README = `---
@@ -152,7 +152,7 @@ language:
     expect(result.type).toBeUndefined();
   });
 
-  // KNOWN BUG (src/formats/model-card.ts): an indented key of a nested map does
+  // KNOWN BUG (src/persistence/model-card.ts): an indented key of a nested map does
   // not end the parent's list context, so the nested list's items are appended
   // to the parent key (widget becomes ["a", "b"]). When fixed, turn `it.fails` into `it`.
   it("does not give a nested map's inner list to the parent key", () => {
@@ -161,7 +161,7 @@ language:
     expect(result.widget ?? null).toBeNull();
   });
 
-  // KNOWN BUG (src/formats/model-card.ts): unquote() strips " #..." as a comment
+  // KNOWN BUG (src/persistence/model-card.ts): unquote() strips " #..." as a comment
   // before looking at quotes, so "a #b" becomes '"a'. When fixed, turn `it.fails` into `it`.
   it("keeps a # inside a quoted value", () => {
     expect(parseFrontMatter('---\nmodel_name: "a #b"\n---\n')).toEqual({ model_name: "a #b" });

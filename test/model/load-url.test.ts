@@ -7,7 +7,7 @@ import { readFile, rm } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { HubError, InvalidInputError, ModelFormatError, StaticModel } from "../../src/index.js";
-import { loadPretrained } from "../../src/model/load-pretrained.browser.js";
+import { loadPretrained } from "../../src/persistence/load-pretrained.browser.js";
 import { startHubServer } from "../fixtures/hub-server.js";
 import { generateModel, writeModelFolder } from "../fixtures/models.js";
 import { type StaticServer, startStaticServer } from "../fixtures/static-server.js";

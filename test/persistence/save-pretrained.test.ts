@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { StaticModel, readSafetensors } from "../../src/index.js";
-import { parseFrontMatter } from "../../src/formats/model-card.js";
+import { parseFrontMatter } from "../../src/persistence/model-card.js";
 import { loadGenerated } from "../fixtures/index.js";
 import { type LayoutName, generateModel, writeModelFolder } from "../fixtures/models.js";
 import { wordPieceTokenizerJson } from "../fixtures/tokenizers.js";

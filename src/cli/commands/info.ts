@@ -57,7 +57,7 @@ export async function modelInfo(idOrPath: string | undefined, downloads: Downloa
     import("../../hub/resolve-model.js"),
     import("../../formats/model-layout.js"),
     import("../../index.js"),
-    import("../../model/load-pretrained.js"),
+    import("../../persistence/load-pretrained.js"),
   ]);
   let folder: string;
   try {

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { ModelFormatError } from "../errors.js";
 import { resolveModelFolder } from "../hub/resolve-model.js";
 import { NodeFileSource } from "../io/node-file-source.js";
-import { type ModelParts, quantizeParts } from "../persistence/model-parts.js";
+import { type ModelParts, quantizeParts } from "./model-parts.js";
 import type { FromPretrainedOptions } from "./load-url.js";
 import { modelPartsFromFiles, readModelFiles } from "./model-files.js";
 

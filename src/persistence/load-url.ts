@@ -22,9 +22,10 @@ import { candidateLayouts, chooseLayout, type ModelLayout } from "../formats/mod
 import type { DownloadProgress } from "../hub/download.js";
 import { accessDeniedMessage, scrubToken } from "../hub/hub-fetch.js";
 import type { HubLoadOptions } from "../hub/resolve-model.js";
-import { type ModelParts, quantizeParts } from "../persistence/model-parts.js";
+import { type ModelParts, quantizeParts } from "./model-parts.js";
 import type { QuantizeOptions } from "../quantize/quantize-table.js";
-import { describe, normalizeOverride, subfolderOption } from "./arguments.js";
+import { describe } from "../describe.js";
+import { normalizeOverride, subfolderOption } from "./load-arguments.js";
 import { type ModelFiles, modelPartsFromFiles } from "./model-files.js";
 
 /** The Cache Storage name used when `cache` is `true`. */

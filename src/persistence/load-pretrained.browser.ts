@@ -8,7 +8,7 @@
  */
 import { HubError, InvalidInputError } from "../errors.js";
 import { checkRepoId, checkRevision } from "../hub/names.js";
-import type { ModelParts } from "../persistence/model-parts.js";
+import type { ModelParts } from "./model-parts.js";
 import { type FromPretrainedOptions, loadFromUrl } from "./load-url.js";
 
 const DEFAULT_ENDPOINT = "https://huggingface.co";

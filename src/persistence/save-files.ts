@@ -7,7 +7,7 @@ import type { Embeddings } from "../linalg/embeddings.js";
 import { QUANTIZE_DTYPES, storedTensor } from "../quantize/dtype.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
 import { licenseOption, renderModelCard } from "./model-card.js";
-import { type TensorToWrite, writeSafetensors } from "./safetensors-writer.js";
+import { type TensorToWrite, writeSafetensors } from "../formats/safetensors-writer.js";
 
 /** Options of `toFiles` and `savePretrained` (of StaticModel and the classifier). */
 export interface SaveOptions {

@@ -1,11 +1,11 @@
 /** Turns the bytes of a model's files into the parts of a model. */
 import { ModelFormatError } from "../errors.js";
-import { licenseOf, parseFrontMatter } from "../formats/model-card.js";
+import { licenseOf, parseFrontMatter } from "./model-card.js";
 import { findLayout } from "../formats/model-layout.js";
 import { type Dtype, type RawTensor, decodeFloat32, decodeInt32, readSafetensors } from "../formats/safetensors.js";
 import type { FileSource } from "../io/file-source.js";
 import { Embeddings } from "../linalg/embeddings.js";
-import { checkShapes, type ModelParts } from "../persistence/model-parts.js";
+import { checkShapes, type ModelParts } from "./model-parts.js";
 import { loadTokenizer } from "../tokenizer/load-tokenizer.js";
 
 /** The contents of a model's files. Text files may be given as strings or parsed JSON. */
