@@ -204,7 +204,7 @@ async function drive(): Promise<void> {
   const table = rows.map((row) => row.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ")).join("\n");
   console.log(`model2vec embeddings server benchmark (node ${process.version}, ${platform()} ${arch()}, ${cpus().length} cores)
   model    ${int(info.rows)} x ${info.dim} float32, seeded random (potion-base-8M shape), WordPiece tokenizer, normalize
-  server   startServer (fastify) in a child process; client: built-in fetch, keep-alive, this process
+  server   startServer (embeddingsHandler on node:http) in a child process; client: built-in fetch, keep-alive, this process
   texts    ${existsSync(corpusPath) ? "wikitext-2 valid sentences" : "generated sentences"}; ${WARMUP_MS} ms warm-up + ${MEASURE_MS} ms measured per row
 
 ${table}
