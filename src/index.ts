@@ -14,7 +14,7 @@ export type {
 export type { ModelFiles } from "./persistence/model-files.js";
 export type { SaveOptions } from "./persistence/save-files.js";
 export type { BrowserHubOptions, FetchLoadOptions, FromUrlOptions } from "./persistence/load-url.js";
-export type { HubLoadOptions } from "./hub/resolve-model.js";
+export type { HubLoadOptions } from "./persistence/resolve-model.js";
 export type { DownloadProgress } from "./hub/download.js";
 export type { PushOptions } from "./hub/push.js";
 export { quantizeModel } from "./model/quantize-model.js";

@@ -8,7 +8,7 @@ import { access } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ModelFormatError } from "../errors.js";
-import { resolveModelFolder } from "../hub/resolve-model.js";
+import { resolveModelFolder } from "./resolve-model.js";
 import { NodeFileSource } from "../io/node-file-source.js";
 import { type ModelParts, quantizeParts } from "./model-parts.js";
 import type { FromPretrainedOptions } from "./load-url.js";

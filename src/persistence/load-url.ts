@@ -18,10 +18,10 @@
  * entry that a later load would trust.
  */
 import { HubError, InvalidInputError } from "../errors.js";
-import { candidateLayouts, chooseLayout, type ModelLayout } from "../formats/model-layout.js";
+import { candidateLayouts, chooseLayout, type ModelLayout } from "./model-layout.js";
 import type { DownloadProgress } from "../hub/download.js";
 import { accessDeniedMessage, scrubToken } from "../hub/hub-fetch.js";
-import type { HubLoadOptions } from "../hub/resolve-model.js";
+import type { HubLoadOptions } from "./resolve-model.js";
 import { type ModelParts, quantizeParts } from "./model-parts.js";
 import type { QuantizeOptions } from "../quantize/quantize-table.js";
 import { describe } from "../describe.js";

@@ -1,7 +1,7 @@
 /** Turns the bytes of a model's files into the parts of a model. */
 import { ModelFormatError } from "../errors.js";
 import { licenseOf, parseFrontMatter } from "./model-card.js";
-import { findLayout } from "../formats/model-layout.js";
+import { findLayout } from "./model-layout.js";
 import { type Dtype, type RawTensor, decodeFloat32, decodeInt32, readSafetensors } from "../formats/safetensors.js";
 import type { FileSource } from "../io/file-source.js";
 import { Embeddings } from "../linalg/embeddings.js";

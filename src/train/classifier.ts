@@ -7,7 +7,7 @@
 import { InvalidInputError, ModelFormatError } from "../errors.js";
 import type { SaveOptions } from "../persistence/save-files.js";
 import type { PushOptions } from "../hub/push.js";
-import type { HubLoadOptions } from "../hub/resolve-model.js";
+import type { HubLoadOptions } from "../persistence/resolve-model.js";
 import { describe } from "../model/arguments.js";
 import { StaticModel } from "../model/static-model.js";
 import { truncateCodePoints } from "../tokenizer/text.js";

@@ -7,9 +7,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ModelFormatError } from "../errors.js";
-import { chooseLayout } from "../formats/model-layout.js";
+import { chooseLayout } from "../persistence/model-layout.js";
 import { resolveHubFiles } from "../hub/resolve-files.js";
-import type { HubLoadOptions } from "../hub/resolve-model.js";
+import type { HubLoadOptions } from "../persistence/resolve-model.js";
 import { isDirectory } from "../io/node-file-source.js";
 
 const CONFIG = "classifier_config.json";

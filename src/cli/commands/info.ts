@@ -54,8 +54,8 @@ export function infoCommand(): Command {
 export async function modelInfo(idOrPath: string | undefined, downloads: DownloadBar, hub: { localFilesOnly?: boolean } = {}): Promise<ModelInfo> {
   const [{ NodeFileSource }, { resolveModelFolder }, { findLayout }, { StaticModel }, { defaultModelFolder }] = await Promise.all([
     import("../../io/node-file-source.js"),
-    import("../../hub/resolve-model.js"),
-    import("../../formats/model-layout.js"),
+    import("../../persistence/resolve-model.js"),
+    import("../../persistence/model-layout.js"),
     import("../../index.js"),
     import("../../persistence/load-pretrained.js"),
   ]);

@@ -6,10 +6,10 @@
  */
 import { resolve } from "node:path";
 import { HubError, InvalidInputError } from "../errors.js";
-import { chooseLayout } from "../formats/model-layout.js";
+import { chooseLayout } from "./model-layout.js";
 import { isDirectory } from "../io/node-file-source.js";
-import { isRepoId } from "./names.js";
-import { type HubFilesOptions, RepoLookupError, resolveHubFiles } from "./resolve-files.js";
+import { isRepoId } from "../hub/names.js";
+import { type HubFilesOptions, RepoLookupError, resolveHubFiles } from "../hub/resolve-files.js";
 
 /** Options of a Hub load; each defaults to the environment as Python reads it. */
 export interface HubLoadOptions extends HubFilesOptions {
