@@ -4,7 +4,8 @@
  * `./x.js` also reaches `./x.browser.ts` when that sibling exists (the browser build's swap,
  * scripts/browser-modules.ts).
  *
- * From the bottom up (errors.ts and random.ts sit below everything):
+ * From the bottom up:
+ * - errors.ts, random.ts and describe.ts, which import no folder;
  * - the base: tokenizer/, formats/, linalg/, quantize/, io/, hub/ (they may import each other);
  * - persistence/: loading and saving a model's files. It may import the base; it works on the
  *   parts of a model (arrays, tokenizer, config), never on StaticModel;
@@ -20,10 +21,12 @@ import { describe, expect, it } from "vitest";
 
 const src = fileURLToPath(new URL("../src", import.meta.url));
 
+const BOTTOM = ["errors.ts", "random.ts", "describe.ts"];
 const BASE = ["tokenizer", "formats", "linalg", "quantize", "io", "hub"];
 const FEATURES = ["model", "server", "cli", "train", "evaluate", "distill", "tokenlearn", "integrations"];
-/** Folders each layer must not import. */
+/** The folders a file of each layer (its folder, or its name at the bottom) must not import. */
 const FORBIDDEN: Record<string, readonly string[]> = {
+  ...Object.fromEntries(BOTTOM.map((file) => [file, [...BASE, "persistence", ...FEATURES]])),
   ...Object.fromEntries(BASE.map((folder) => [folder, [...FEATURES, "persistence"]])),
   persistence: FEATURES,
 };
@@ -151,11 +154,16 @@ describe("the import graph of src/", () => {
   it("has no import from a lower layer up into a higher one", () => {
     const upward: string[] = [];
     for (const [file, targets] of graph) {
-      const forbidden = FORBIDDEN[folderOf(file) ?? ""] ?? [];
+      const forbidden = FORBIDDEN[folderOf(file) ?? file] ?? [];
       for (const target of targets) if (forbidden.includes(folderOf(target) ?? "")) upward.push(`${file} → ${target}`);
     }
     if (upward.length > 0) console.error(`${upward.length} upward imports:\n${upward.join("\n")}`);
     expect(upward).toEqual([]);
+  });
+
+  it("places every folder of src/ in a layer", () => {
+    const folders = readdirSync(src, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    expect(folders.filter((folder) => ![...BASE, "persistence", ...FEATURES].includes(folder))).toEqual([]);
   });
 
   it("reads static imports, re-exports, type imports and import() alike, and the .browser.ts swap", () => {
