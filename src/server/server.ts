@@ -148,14 +148,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 }
 
-/** Writes `answer` to Node's `response`; with `close`, the connection ends after it. */
+/** Writes `answer` to Node's `response`, with its length; with `close`, the connection ends after it. */
 async function send(answer: Response, response: ServerResponse, close: boolean): Promise<void> {
-  const body = new Uint8Array(await answer.arrayBuffer());
+  // Read chunk by chunk: `arrayBuffer()` costs about twice as much for the one chunk of a string body.
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  if (answer.body !== null) {
+    const reader = answer.body.getReader();
+    for (let part = await reader.read(); !part.done; part = await reader.read()) {
+      chunks.push(part.value);
+      length += part.value.byteLength;
+    }
+  }
   answer.headers.forEach((value, name) => response.setHeader(name, value));
-  response.setHeader("content-length", body.byteLength);
+  response.setHeader("content-length", length);
   if (close) response.setHeader("connection", "close");
   response.writeHead(answer.status);
-  response.end(body);
+  for (const chunk of chunks) response.write(chunk);
+  response.end();
 }
 
 /**
