@@ -3,20 +3,12 @@
  * function: `POST /v1/embeddings`, `GET /v1/models`, `GET /v1/models/:id` and
  * `GET /health`. It imports nothing of Node, so it runs as is on Deno, Bun,
  * Cloudflare Workers and under any framework that speaks Request/Response;
- * `startServer` (server.ts) serves it on Node's `http`.
+ * `startServer` (server.ts) serves the same routes on Node's `http`.
  */
-import { ApiError } from "./api-error.js";
-import { BearerKey } from "./auth.js";
-import { modelNotFound, parseEmbeddingRequest } from "./embedding-request.js";
-import { embeddingResponse } from "./embedding-response.js";
-import { type HandlerOptions, checkLimits, checkModels } from "./handler-options.js";
-import { readJsonBody } from "./read-body.js";
+import type { HandlerOptions } from "./handler-options.js";
+import { createRoutes } from "./routes.js";
 
 export type { HandlerOptions, HandlerLimits } from "./handler-options.js";
-
-/** The methods each route answers, for 405's `Allow`. */
-const ALLOW = { embeddings: "POST", read: "GET, HEAD" };
-const MODELS_PREFIX = "/v1/models/";
 
 /**
  * Makes the request handler of an OpenAI-compatible embeddings server.
@@ -33,86 +25,30 @@ const MODELS_PREFIX = "/v1/models/";
  * @throws InvalidInputError for bad options (no models, unknown `defaultModel`, bad limits, empty key).
  */
 export function embeddingsHandler(options: HandlerOptions): (request: Request) => Promise<Response> {
-  return createHandler(options, "embeddingsHandler");
-}
-
-/** {@link embeddingsHandler}, with `caller` naming the public function in option errors. */
-export function createHandler(options: HandlerOptions, caller: string): (request: Request) => Promise<Response> {
-  const { models, defaultModel, apiKey } = checkModels(options, caller);
-  const limits = checkLimits(options.limits, ["bodyBytes", "batchSize", "textLength"], caller);
-  const key = apiKey === undefined ? null : new BearerKey(apiKey);
-  const log = options.log;
-  const created = Math.floor(Date.now() / 1000);
-  const modelEntry = (name: string) => ({ id: name, object: "model", created, owned_by: "model2vec" });
-
-  async function route(request: Request, rawPath: string): Promise<Response> {
-    const method = request.method === "HEAD" ? "GET" : request.method;
-    const path = decodePath(rawPath);
-    if (key !== null && !(path === "/health" && method === "GET")) await key.check(request.headers.get("authorization"));
-    if (path === null) throw new ApiError(400, `The request path ${rawPath} is not valid percent-encoded UTF-8.`, null, "invalid_url");
-    if (path === "/v1/embeddings") {
-      if (method !== "POST") throw new MethodNotAllowed(request.method, path, ALLOW.embeddings);
-      const body = await readJsonBody(request, limits.bodyBytes);
-      return json(200, await embeddingResponse(parseEmbeddingRequest(body, models, defaultModel, limits)));
-    }
-    const readable = path === "/health" || path === "/v1/models" || path.startsWith(MODELS_PREFIX);
-    if (!readable) throw new ApiError(404, `No route ${request.method} ${path}.`, null, "not_found");
-    if (method !== "GET") throw new MethodNotAllowed(request.method, path, ALLOW.read);
-    if (path === "/health") return json(200, JSON.stringify({ status: "ok", models: [...models.keys()] }));
-    if (path === "/v1/models") return json(200, JSON.stringify({ object: "list", data: [...models.keys()].map(modelEntry) }));
-    const name = path.slice(MODELS_PREFIX.length); // may hold "/": Hub-style names
-    if (!models.has(name)) throw modelNotFound(name);
-    return json(200, JSON.stringify(modelEntry(name)));
-  }
-
+  const routes = createRoutes(options, "embeddingsHandler");
   return async (request) => {
-    const start = performance.now();
-    const rawPath = new URL(request.url).pathname; // no query: it may hold a key
-    let response: Response;
-    try {
-      response = await route(request, rawPath);
-    } catch (error) {
-      response = errorResponse(error);
-    }
-    if (log) {
-      try {
-        log(`${request.method} ${rawPath} ${response.status} ${(performance.now() - start).toFixed(1)}ms`);
-      } catch {
-        // A throwing logger must not break the server.
-      }
-    }
-    return response;
+    const { status, headers, body } = await routes({
+      method: request.method,
+      path: new URL(request.url).pathname,
+      header: (name) => request.headers.get(name),
+      body: request.body === null ? null : chunksOf(request.body),
+    });
+    return new Response(body, { status, headers });
   };
 }
 
-/** The OpenAI-shaped response of `error`; anything but an ApiError is a 500 that tells nothing of its cause. */
-export function errorResponse(error: unknown): Response {
-  const apiError =
-    error instanceof ApiError ? error : new ApiError(500, "The server had an error while processing the request.", null, "internal_error", "server_error");
-  const headers: Record<string, string> = error instanceof MethodNotAllowed ? { allow: error.allow } : {};
-  return json(apiError.status, apiError.toJson(), headers);
-}
-
-/** A 405, with the methods the route does answer. */
-class MethodNotAllowed extends ApiError {
-  constructor(
-    method: string,
-    path: string,
-    readonly allow: string,
-  ) {
-    super(405, `Method ${method} is not allowed on ${path}; use ${allow}.`, null, "method_not_allowed");
-  }
-}
-
-/** The percent-decoded path, or null when it does not decode. */
-function decodePath(path: string): string | null {
+/** The chunks of `stream`; stopping early cancels it, so that its source stops sending. */
+async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  let done = false;
   try {
-    return decodeURIComponent(path);
-  } catch {
-    return null;
+    for (;;) {
+      const part = await reader.read();
+      if (part.done) break;
+      yield part.value;
+    }
+    done = true;
+  } finally {
+    if (!done) await reader.cancel();
   }
-}
-
-function json(status: number, body: string, headers: Record<string, string> = {}): Response {
-  return new Response(body, { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
 }

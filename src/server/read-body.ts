@@ -1,6 +1,6 @@
 /**
- * The request body as JSON, read from the body stream with a byte cap (a larger
- * body is refused after at most `maxBytes` bytes were held), and its nesting checked
+ * The request body as JSON, read chunk by chunk with a byte cap (a larger body is
+ * refused after at most `maxBytes` bytes were held), and its nesting checked
  * before `JSON.parse`.
  */
 import { ApiError } from "./api-error.js";
@@ -10,12 +10,14 @@ import { nestedDeeperThan } from "./json-depth.js";
 const MAX_JSON_DEPTH = 16;
 
 /**
- * Parses the body of `request` as JSON, whatever its content type (curl -d sends form-urlencoded).
+ * Parses `body` as JSON, whatever the content type (curl -d sends form-urlencoded).
+ * A `contentLength` past `maxBytes` is refused before anything is read.
  *
  * @throws ApiError 413 past `maxBytes`; 400 for an empty body, JSON nested too deep, or invalid JSON.
  */
-export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
-  const text = await readText(request, maxBytes);
+export async function readJsonBody(body: AsyncIterable<Uint8Array> | null, contentLength: string | null, maxBytes: number): Promise<unknown> {
+  if (contentLength !== null && Number(contentLength) > maxBytes) throw tooLarge();
+  const text = body === null ? "" : await readText(body, maxBytes);
   if (text.trim() === "") throw new ApiError(400, "The request body is empty; send a JSON object.");
   if (nestedDeeperThan(text, MAX_JSON_DEPTH)) {
     throw new ApiError(400, `The request body is JSON nested deeper than ${MAX_JSON_DEPTH} levels.`, null, "json_too_deep");
@@ -27,25 +29,13 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   }
 }
 
-async function readText(request: Request, maxBytes: number): Promise<string> {
-  if (request.body === null) return "";
-  const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > maxBytes) {
-    await request.body.cancel(); // refused unread
-    throw tooLarge();
-  }
-  const reader = request.body.getReader();
+async function readText(body: AsyncIterable<Uint8Array>, maxBytes: number): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > maxBytes) throw tooLarge(); // leaving the loop stops the body
+    chunks.push(chunk);
   }
   const bytes = new Uint8Array(size);
   let offset = 0;

@@ -1,7 +1,7 @@
 /**
  * An embeddings HTTP server speaking the OpenAI API (`POST /v1/embeddings`,
- * `GET /v1/models`, `GET /v1/models/:id`), plus `GET /health`: the web-standard
- * {@link embeddingsHandler} served on Node's `http`, with the timeouts, the
+ * `GET /v1/models`, `GET /v1/models/:id`), plus `GET /health`: the routes of the
+ * web-standard `embeddingsHandler`, served on Node's `http` with the timeouts, the
  * connection cap and the graceful shutdown that a bare handler cannot have.
  *
  * Any OpenAI client works against it: `new OpenAI({ baseURL: url + "/v1", apiKey })`.
@@ -14,9 +14,9 @@ import { InvalidInputError } from "../errors.js";
 import { ApiError } from "./api-error.js";
 import { answerClientError } from "./client-error.js";
 import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT } from "./defaults.js";
-import { createHandler, errorResponse } from "./handler.js";
 import { type HandlerOptions, checkLimits } from "./handler-options.js";
-import { requestOf } from "./node-request.js";
+import { requestPartsOf } from "./node-request.js";
+import { type Answer, type RequestParts, createRoutes, errorAnswer } from "./routes.js";
 
 /** Options of {@link startServer}. */
 export interface ServerOptions extends Omit<HandlerOptions, "limits"> {
@@ -60,7 +60,7 @@ const KEEP_ALIVE_TIMEOUT_MS = 72_000;
  *   the listen error (e.g. EADDRINUSE) when the port cannot be bound.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const handler = createHandler(options, "startServer");
+  const routes = createRoutes(options, "startServer");
   const limits = checkLimits(options.limits, ["connections", "requestTimeoutMs", "headersTimeoutMs"], "startServer");
   const port = options.port ?? DEFAULT_PORT;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidInputError(`startServer: port must be 0–65535, got ${port}`);
@@ -84,18 +84,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     answer(request, response).catch(() => response.destroy()); // the response could not be written: nothing left to tell
   });
   async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    let answer: Response;
+    let parts: RequestParts;
     try {
-      const webRequest = requestOf(request);
-      answer = await handler(webRequest);
-      // A body the handler did not read (a 401, a 404) is discarded, so that the connection can carry the next request.
-      if (webRequest.body !== null && !webRequest.body.locked) void webRequest.body.cancel();
+      parts = requestPartsOf(request);
     } catch (error) {
-      // requestOf refuses what a web Request cannot carry (e.g. a TRACE method, an invalid header value).
-      answer = errorResponse(new ApiError(400, `The request cannot be handled: ${(error as Error).message}`, null, "malformed_request"));
+      send(errorAnswer(new ApiError(400, `The request target is not a URL: ${(error as Error).message}`, null, "malformed_request")), response, true);
+      return;
     }
+    const answer = await routes(parts);
+    // A body the routes did not read to its end (a 401, a 413) is discarded, so that the connection can carry the next request.
+    if (!request.complete) request.resume();
     // While closing, end each connection after its response so close() need not wait for keep-alive timeouts.
-    await send(answer, response, closing !== null);
+    send(answer, response, closing !== null);
   }
 
   // Counted so that close() can tell when the listening socket's backlog is empty.
@@ -148,24 +148,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 }
 
-/** Writes `answer` to Node's `response`, with its length; with `close`, the connection ends after it. */
-async function send(answer: Response, response: ServerResponse, close: boolean): Promise<void> {
-  // Read chunk by chunk: `arrayBuffer()` costs about twice as much for the one chunk of a string body.
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  if (answer.body !== null) {
-    const reader = answer.body.getReader();
-    for (let part = await reader.read(); !part.done; part = await reader.read()) {
-      chunks.push(part.value);
-      length += part.value.byteLength;
-    }
-  }
-  answer.headers.forEach((value, name) => response.setHeader(name, value));
-  response.setHeader("content-length", length);
-  if (close) response.setHeader("connection", "close");
-  response.writeHead(answer.status);
-  for (const chunk of chunks) response.write(chunk);
-  response.end();
+/** Writes `answer` to Node's `response`; with `close`, the connection ends after it. */
+function send(answer: Answer, response: ServerResponse, close: boolean): void {
+  response.writeHead(answer.status, {
+    ...answer.headers,
+    "content-length": Buffer.byteLength(answer.body),
+    ...(close ? { connection: "close" } : {}),
+  });
+  response.end(answer.body);
 }
 
 /**

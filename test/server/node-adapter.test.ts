@@ -1,6 +1,6 @@
 /**
- * The Node adapter over raw sockets: a body the handler refuses unread leaves the
- * keep-alive connection usable, and what a web Request cannot carry is a JSON 400.
+ * The Node adapter over raw sockets: a body the routes refuse unread leaves the
+ * keep-alive connection usable, and a target that is no URL is a JSON 400.
  */
 import { describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../../src/server/server.js";
@@ -34,19 +34,30 @@ describe("Node adapter", () => {
     await withServer(async ({ url }) => {
       const body = JSON.stringify({ input: "x".repeat(500_000) }); // many socket reads: a body left unread would stall the connection
       const unauthorized = keepAlive("POST", "/v1/embeddings", { "content-type": "application/json" }, body);
-      const tooLarge = keepAlive("POST", "/v1/embeddings", { authorization: `Bearer ${KEY}` }, "y".repeat(5000));
+      const tooLarge = keepAlive("POST", "/v1/embeddings", { authorization: `Bearer ${KEY}` }, "y".repeat(5000)); // refused by its Content-Length
+      // No Content-Length: refused once 1000 bytes were read, with most of it still to come.
+      const chunk = "z".repeat(2000);
+      const chunked =
+        `POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${KEY}\r\nTransfer-Encoding: chunked\r\n\r\n` +
+        `${chunk.length.toString(16)}\r\n${chunk}\r\n`.repeat(100) +
+        "0\r\n\r\n";
       const last = httpText("GET", "/v1/models", { authorization: `Bearer ${KEY}` });
-      const response = await rawRequest(url, unauthorized + tooLarge + last);
-      expect(statuses(response.raw)).toEqual([401, 413, 200]);
+      const response = await rawRequest(url, unauthorized + tooLarge + chunked + last);
+      expect(statuses(response.raw)).toEqual([401, 413, 413, 200]);
       expect(response.body).toContain('"object":"list"');
     });
   }, 20_000);
 
-  it("answers a method a web Request cannot carry with a JSON 400", async () => {
+  it("answers a target that is no URL with a JSON 400, and a method no route takes with a 405", async () => {
     await withServer(async ({ url }) => {
-      const response = await rawRequest(url, httpText("TRACE", "/health"));
-      expect(response.status).toBe(400);
-      expect(JSON.parse(response.body)).toMatchObject({ error: { code: "malformed_request", type: "invalid_request_error" } });
+      const bad = await rawRequest(url, httpText("GET", "http://[x/v1/models", { authorization: `Bearer ${KEY}` }));
+      expect(bad.status).toBe(400);
+      expect(JSON.parse(bad.body)).toMatchObject({ error: { code: "malformed_request", type: "invalid_request_error" } });
+      const trace = await rawRequest(url, httpText("TRACE", "/health"));
+      expect(trace.status).toBe(401); // the key first: only GET /health is open
+      const traced = await rawRequest(url, httpText("TRACE", "/health", { authorization: `Bearer ${KEY}` }));
+      expect(traced.status).toBe(405);
+      expect(traced.headers.allow).toBe("GET, HEAD");
     });
   });
 });
