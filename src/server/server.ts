@@ -13,7 +13,7 @@ import { setImmediate as nextLoopTurn, setTimeout as sleep } from "node:timers/p
 import { InvalidInputError } from "../errors.js";
 import { ApiError } from "./api-error.js";
 import { answerClientError } from "./client-error.js";
-import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT } from "./defaults.js";
+import { DEFAULT_HOST, DEFAULT_PORT } from "./defaults.js";
 import { type HandlerOptions, checkLimits } from "./handler-options.js";
 import { requestPartsOf } from "./node-request.js";
 import { type Answer, type RequestParts, createRoutes, errorAnswer } from "./routes.js";
