@@ -23,5 +23,8 @@ export {
   type TokenlearnOptions,
   type TokenlearnProgress,
   type TokenlearnResult,
+  type TokenlearnWeighting,
 } from "./tokenlearn/tokenlearn.js";
-export { corpusVocabulary, countCorpusTokens } from "./tokenlearn/corpus-vocabulary.js";
+export { corpusVocabulary, countCorpusTokens, mostFrequent } from "./tokenlearn/corpus-vocabulary.js";
+export { interleavedSentences, splitSentences, type SentenceCorpusOptions } from "./tokenlearn/sentences.js";
+export { scoreAddedWords } from "./tokenlearn/word-scores.js";
