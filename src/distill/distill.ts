@@ -1,5 +1,5 @@
 /**
- * Distillation (REFERENCE §3, Python model2vec v0.8): build the vocabulary, embed
+ * Distillation (Python model2vec v0.8, `distill/distillation.py`): build the vocabulary, embed
  * every token with the teacher, reduce with PCA, weight with SIF, optionally
  * quantize the vocabulary, and convert the dtype. No training data is needed.
  */

@@ -1,5 +1,5 @@
 /**
- * Runs every token's input ids through the teacher (REFERENCE §3 step 7):
+ * Runs every token's input ids through the teacher (model2vec `distill/inference.py`, `create_embeddings`):
  * sequences sorted by length so batches pad little, rows put back in token order,
  * NaN and infinities replaced as `np.nan_to_num` does.
  */

@@ -3,7 +3,7 @@
  * peer dependency loaded on first use): a transformer exported to ONNX with
  * `input_ids` / `attention_mask` / `token_type_ids` inputs and a
  * `last_hidden_state` output (plus `pooler_output` for BERT-like models).
- * Padding, masks and pooling follow Python's `create_embeddings` (REFERENCE §3 step 7).
+ * Padding, masks and pooling follow Python's `create_embeddings` (model2vec `distill/inference.py`).
  */
 import { readFile, stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";

@@ -1,4 +1,4 @@
-/** Zipf + SIF token weights (REFERENCE §3, Python model2vec `compute_weights`). */
+/** Zipf + SIF token weights (Python model2vec `distill/inference.py`, `compute_weights`). */
 import { InvalidInputError } from "../errors.js";
 
 /**

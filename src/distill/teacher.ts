@@ -5,7 +5,7 @@
  */
 
 /**
- * How token outputs become one vector (REFERENCE §3 step 7). "inner-mean" is the
+ * How token outputs become one vector (model2vec `distill/inference.py`, `create_embeddings`). "inner-mean" is the
  * mean of the token outputs without the first and last position (the special
  * tokens, e.g. [CLS] and [SEP]), as tokenlearn's featurize computes its targets
  * (`token_embeddings[1:-1].mean(0)`); a sequence of 2 or fewer tokens pools to zeros.

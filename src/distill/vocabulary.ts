@@ -1,6 +1,6 @@
 /**
- * The student's vocabulary (REFERENCE §3 steps 1–5, Python model2vec v0.8 with
- * skeletoken): the teacher's tokens minus pruned added tokens and tokens matching
+ * The student's vocabulary (Python model2vec v0.8 `tokenizer/tokenizer.py`,
+ * `clean_and_create_vocabulary`, with skeletoken): the teacher's tokens minus pruned added tokens and tokens matching
  * the removal pattern, plus custom words, as a new tokenizer.json of the same
  * model type; and for every token, the ids to feed the teacher.
  */
@@ -172,7 +172,7 @@ function boundaryIds(json: Record<string, unknown>, teacher: HuggingFaceTokenize
   if (post.type === "TemplateProcessing") {
     const single = post.single as Record<string, { id: string }>[];
     const specials = post.special_tokens as Record<string, { ids: number[] }>;
-    // By name first: some saved tokenizers carry stale ids in special_tokens (REFERENCE §2 family A).
+    // By name first: some saved tokenizers carry stale ids in special_tokens (those saved by model2vec v0.1–v0.5).
     const idsOf = (item: Record<string, { id: string }> | undefined) => {
       const name = item?.SpecialToken?.id;
       if (name === undefined) return [];

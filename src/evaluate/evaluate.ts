@@ -1,7 +1,7 @@
 /**
  * `evaluate(encoder, tasks)`: scores any encoder on MTEB-style tasks (built-in
  * names or task objects) and aggregates as the model2vec evaluation package does
- * (REFERENCE §7): each task's main score × 100, a mean per task type, and the
+ * (MinishLab/evaluation, `evaluation/utils.py`): each task's main score × 100, a mean per task type, and the
  * macro average over tasks.
  */
 import { InvalidInputError } from "../errors.js";

@@ -1,5 +1,5 @@
 /**
- * Aggregation and the leaderboard (REFERENCE §7): a task type's score is the mean
+ * Aggregation and the leaderboard (MinishLab/evaluation, `evaluation/utils.py`): a task type's score is the mean
  * of its tasks; the overall average is the macro mean over tasks (not over types).
  * Works on saved results, so runs can be summarised again without re-running.
  */

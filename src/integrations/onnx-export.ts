@@ -1,6 +1,6 @@
 /**
  * ONNX export of a StaticModel, as Python model2vec's `scripts/export_to_onnx.py`
- * does (REFERENCE §9), for ONNX Runtime and transformers.js.
+ * does, for ONNX Runtime and transformers.js.
  *
  * The graph has Python's signature: inputs `input_ids` int64 [num_tokens] (the
  * ids of every text, flattened) and `offsets` int64 [batch] (where each text's

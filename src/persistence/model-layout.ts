@@ -1,5 +1,5 @@
 /**
- * The folder layouts a static model can be stored in (REFERENCE §2), checked in
+ * The folder layouts a static model can be stored in (model2vec `persistence/datamodels.py`), checked in
  * order: model2vec, Sentence Transformers, nested 0_StaticEmbedding, and the
  * 0_StaticEmbedding folder itself with its config in the parent (model2vec-rs).
  */

@@ -1,5 +1,5 @@
 /**
- * The files `save_pretrained` writes (REFERENCE §2), as bytes: model.safetensors,
+ * The files `save_pretrained` writes (model2vec `persistence/persistence.py`), as bytes: model.safetensors,
  * tokenizer.json, config.json, modules.json and README.md. Runtime-neutral, so
  * the same files can be written to disk, uploaded, or offered as a download.
  */

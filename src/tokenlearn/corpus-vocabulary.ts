@@ -1,5 +1,5 @@
 /**
- * tokenlearn's `create_vocab` (REFERENCE §5, tokenlearn HEAD utils.py): the most
+ * tokenlearn's `create_vocab` (tokenlearn `utils.py`): the most
  * frequent tokens of the lowercased texts under the regex `\w+|[^\w\s]+`.
  *
  * Python's `re` treats `\w` as Unicode-aware for str patterns: letters (L*),

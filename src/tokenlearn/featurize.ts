@@ -1,5 +1,5 @@
 /**
- * tokenlearn's featurize step (REFERENCE §5): runs a teacher over a corpus and
+ * tokenlearn's featurize step (tokenlearn `featurize.py`): runs a teacher over a corpus and
  * stores, for each text, the target vector a static model is later trained to
  * reproduce. Node-only.
  *

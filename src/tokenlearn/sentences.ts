@@ -1,6 +1,6 @@
 /**
  * Sentences for featurization, split from corpora that hold one paragraph per
- * line (REFERENCE §5: tokenlearn's teacher targets are per text, and a sentence
+ * line (tokenlearn's teacher targets are per text, and a sentence
  * fits the teacher's 128-token window where a paragraph often does not).
  * Deterministic, so a resumed featurization sees the same texts. Node-only.
  */

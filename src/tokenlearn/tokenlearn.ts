@@ -1,5 +1,5 @@
 /**
- * tokenlearn's training step (REFERENCE §5): fit a static model to a teacher's
+ * tokenlearn's training step (tokenlearn `train.py`, and `pretrain.py` of v0.1/v0.2): fit a static model to a teacher's
  * sentence vectors, then re-regularise it as the original potion models were.
  * Node-only (featurization reads and writes files).
  *

@@ -1,5 +1,5 @@
 /**
- * StaticModelForClassification: model2vec.train's classifier (REFERENCE §5) —
+ * StaticModelForClassification: model2vec.train's classifier (model2vec `train/classifier.py`) —
  * a trainable pooling layer over a StaticModel's table plus an MLP head, fitted
  * end to end with Adam, early stopping on a validation split, and saved as a
  * portable folder (model2vec files + head tensors + JSON config, never code).

@@ -1,5 +1,5 @@
 /**
- * The trainable pooling layer of model2vec.train (REFERENCE §5): per-token
+ * The trainable pooling layer of model2vec.train (`train/base.py`, `_encode`): per-token
  * logit weights w over an embedding table,
  *
  *   h = Σₜ σ(w[idₜ])·E[mapping[idₜ]] / n,   then h/‖h‖ when `normalize`,
