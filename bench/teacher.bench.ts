@@ -18,6 +18,7 @@ import { gunzipSync } from "node:zlib";
 import { cosine } from "../src/evaluate/metrics/correlation.js";
 import { UseTeacher, type UseTeacherOptions } from "../src/teachers.js";
 import { featurize } from "../src/tokenlearn/featurize.js";
+import { splitSentences } from "../src/tokenlearn/sentences.js";
 import { readFeaturized } from "../src/tokenlearn/shards.js";
 import { useLiteFolder } from "../test/fixtures/use-lite.js";
 import { SHARED_DIR } from "../test/shared.js";
@@ -34,13 +35,11 @@ if (folder === null || missing !== undefined) {
 }
 const count = Number(process.env.TEACHER_BENCH_SENTENCES ?? 2000);
 
-/** Sentences of one gzip corpus file (one paragraph per line), split after . ! ? before a capital or quote. */
+/** Sentences of one gzip corpus file (one paragraph per line), split as featurization splits them. */
 function sentencesOf(file: string, wanted: number): string[] {
   const out: string[] = [];
   for (const paragraph of gunzipSync(readFileSync(file)).toString("utf8").split("\n")) {
-    for (const sentence of paragraph.split(/(?<=[.!?]["')\]]?)\s+(?=[A-Z"'(])/)) {
-      if (sentence.trim() !== "") out.push(sentence.trim());
-    }
+    out.push(...splitSentences(paragraph));
     if (out.length >= wanted) break;
   }
   return out;

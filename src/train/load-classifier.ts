@@ -11,9 +11,9 @@ import { chooseLayout } from "../persistence/model-layout.js";
 import { resolveHubFiles } from "../hub/resolve-files.js";
 import type { HubLoadOptions } from "../persistence/resolve-model.js";
 import { isDirectory } from "../io/node-file-source.js";
+import { CLASSIFIER_CONFIG_FILE as CONFIG } from "./classifier-config.js";
+import { HEAD_FILE as HEAD } from "./head-file.js";
 
-const CONFIG = "classifier_config.json";
-const HEAD = "head.safetensors";
 
 export interface ClassifierFolder {
   /** The folder holding the model files. */
