@@ -266,7 +266,7 @@ export async function tokenlearn(options: TokenlearnOptions): Promise<Tokenlearn
       ? new AdamW(params, { learningRate, weightDecay: options.weightDecay ?? 0.01, lazy })
       : new Adam(params, { learningRate, weightDecay: options.weightDecay ?? 0, lazy });
   const lossOf = (x: Float64Array, y: Float32Array): PairLossResult =>
-    lossName === "contrastive" ? infoNce(x, y, targetDim, 0.07) : lossName === "cosine" ? cosineLoss(x, y, targetDim) : mseLoss(x, y);
+    lossName === "contrastive" ? infoNce(x, y, targetDim, { temperature: 0.07, targetGradient: false }) : lossName === "cosine" ? cosineLoss(x, y, targetDim) : mseLoss(x, y);
   const gather = (rows: readonly number[]) => {
     const y = new Float32Array(rows.length * targetDim);
     rows.forEach((r, k) => y.set(targets.subarray(r * targetDim, (r + 1) * targetDim), k * targetDim));

@@ -164,61 +164,104 @@ export function cosineLoss(x: ArrayLike<number>, y: ArrayLike<number>, dim: numb
   return { loss: 1 - sum / batch, gradX, gradY };
 }
 
+/** Options of {@link infoNce}. */
+export interface InfoNceOptions {
+  /** τ, default 0.07. */
+  temperature?: number | undefined;
+  /**
+   * Whether to compute the gradient with respect to `y` (default true). Training against
+   * fixed targets (tokenlearn) needs only `gradX`; without `gradY` the loss does a third
+   * less work, and `gradY` is returned empty.
+   */
+  targetGradient?: boolean | undefined;
+}
+
 /**
  * InfoNCE (in-batch contrastive loss, as sentence-transformers'
  * MultipleNegativesRankingLoss): the cross-entropy of each row of
  * S_ij = cos(xᵢ, yⱼ)/τ against the diagonal, averaged over rows.
  *
- * @param temperature - τ, default 0.07.
+ * @param options - τ (default 0.07) as a number, or {@link InfoNceOptions}.
  */
-export function infoNce(x: ArrayLike<number>, y: ArrayLike<number>, dim: number, temperature = 0.07): PairLossResult {
+export function infoNce(x: ArrayLike<number>, y: ArrayLike<number>, dim: number, options: number | InfoNceOptions = {}): PairLossResult {
+  const { temperature = 0.07, targetGradient = true } = typeof options === "number" ? { temperature: options } : options;
   const batch = checkMatrix("infoNce", x, dim);
   if (y.length !== x.length) throw new InvalidInputError(`infoNce: inputs have ${x.length} and ${y.length} values`);
   if (!(temperature > 0)) throw new InvalidInputError(`infoNce: temperature must be positive, got ${temperature}`);
   const gradX = new Float64Array(x.length);
-  const gradY = new Float64Array(y.length);
+  const gradY = new Float64Array(targetGradient ? y.length : 0);
   if (batch === 0) return { loss: 0, gradX, gradY };
   const xn = new Float64Array(x.length);
   const yn = new Float64Array(y.length);
   const nx = unitRows(x, dim, xn);
   const ny = unitRows(y, dim, yn);
-  // Scores, then dL/dS = (softmax − I)/batch in place.
+  // Scores, then dL/dS / τ = (softmax − I)/(batch·τ) in place.
   const scores = new Float64Array(batch * batch);
   let total = 0;
   for (let i = 0; i < batch; i++) {
+    const row = i * batch;
+    const xi = i * dim;
     let max = -Infinity;
     for (let k = 0; k < batch; k++) {
-      let dot = 0;
-      for (let j = 0; j < dim; j++) dot += xn[i * dim + j]! * yn[k * dim + j]!;
-      const s = dot / temperature;
-      scores[i * batch + k] = s;
+      const yk = k * dim;
+      const s = dot(xn, xi, yn, yk, dim) / temperature;
+      scores[row + k] = s;
       if (s > max) max = s;
     }
+    const diagonal = scores[row + i]!;
     let sum = 0;
-    for (let k = 0; k < batch; k++) sum += Math.exp(scores[i * batch + k]! - max);
-    total += Math.log(sum) + max - scores[i * batch + i]!;
-    for (let k = 0; k < batch; k++) scores[i * batch + k] = Math.exp(scores[i * batch + k]! - max) / sum / batch;
-    scores[i * batch + i]! -= 1 / batch;
-  }
-  // Gradients with respect to the unit rows, then through the normalisation.
-  const gxn = new Float64Array(x.length);
-  const gyn = new Float64Array(y.length);
-  for (let i = 0; i < batch; i++) {
     for (let k = 0; k < batch; k++) {
-      const d = scores[i * batch + k]! / temperature;
-      if (d === 0) continue;
-      for (let j = 0; j < dim; j++) {
-        gxn[i * dim + j]! += d * yn[k * dim + j]!;
-        gyn[k * dim + j]! += d * xn[i * dim + j]!;
-      }
+      const e = Math.exp(scores[row + k]! - max);
+      scores[row + k] = e;
+      sum += e;
     }
+    total += Math.log(sum) + max - diagonal;
+    const scale = 1 / (sum * batch * temperature);
+    for (let k = 0; k < batch; k++) scores[row + k]! *= scale;
+    scores[row + i]! -= 1 / (batch * temperature);
   }
-  throughNormalize(xn, nx, gxn, dim, gradX);
-  throughNormalize(yn, ny, gyn, dim, gradY);
+  // Gradients with respect to the unit rows (gxn = D·yn, gyn = Dᵀ·xn), then through the
+  // normalisation. Each is a row of D dotted with a column of the other side: transposing
+  // that side once turns the product into contiguous dot products.
+  throughNormalize(xn, nx, multiplyTransposed(scores, batch, batch, transpose(yn, batch, dim)), dim, gradX);
+  if (targetGradient) {
+    throughNormalize(yn, ny, multiplyTransposed(transpose(scores, batch, batch), batch, batch, transpose(xn, batch, dim)), dim, gradY);
+  }
   return { loss: total / batch, gradX, gradY };
 }
 
-/** Writes each row divided by its norm to `out`, returning the norms (a zero row stays zero). */
+/** Σⱼ a[ai + j]·b[bi + j], in four interleaved sums. */
+function dot(a: Float64Array, ai: number, b: Float64Array, bi: number, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    s0 += a[ai + j]! * b[bi + j]!;
+    s1 += a[ai + j + 1]! * b[bi + j + 1]!;
+    s2 += a[ai + j + 2]! * b[bi + j + 2]!;
+    s3 += a[ai + j + 3]! * b[bi + j + 3]!;
+  }
+  for (; j < n; j++) s0 += a[ai + j]! * b[bi + j]!;
+  return s0 + s1 + (s2 + s3);
+}
+
+/** The `cols × rows` transpose of a row-major `rows × cols` matrix. */
+function transpose(m: Float64Array, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(m.length);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = m[i * cols + j]!;
+  return out;
+}
+
+/** A·B for row-major A (`rows × inner`), given Bᵀ (`cols × inner`): `rows × cols`. */
+function multiplyTransposed(a: Float64Array, rows: number, inner: number, bT: Float64Array): Float64Array {
+  const cols = bT.length / inner;
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = dot(a, i * inner, bT, j * inner, inner);
+  return out;
+}
+
 function unitRows(values: ArrayLike<number>, dim: number, out: Float64Array): Float64Array {
   const rows = values.length / dim;
   const norms = new Float64Array(rows);

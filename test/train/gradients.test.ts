@@ -112,6 +112,18 @@ describe("losses", () => {
     // With y = x the diagonal dominates and the loss is small.
     expect(infoNce(x, x, dim, 0.01).loss).toBeLessThan(infoNce(x, y, dim, 0.01).loss);
   });
+
+  it("InfoNCE against fixed targets: the same loss and gradX, and no gradY", () => {
+    const dim = 6;
+    const x = randomArray(batch * dim, 10);
+    const y = randomArray(batch * dim, 11);
+    const full = infoNce(x, y, dim, { temperature: 0.05 });
+    const fixed = infoNce(x, y, dim, { temperature: 0.05, targetGradient: false });
+    expect(fixed.loss).toBe(full.loss);
+    expect(fixed.gradX).toEqual(full.gradX);
+    expect(fixed.gradY).toHaveLength(0);
+    expect(full.loss).toBe(infoNce(x, y, dim, 0.05).loss);
+  });
 });
 
 describe("PooledEncoder", () => {
