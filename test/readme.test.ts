@@ -1,7 +1,7 @@
 /**
- * Runs the README's examples unchanged (the quick start also against a local Hub
- * that serves a generated model as "minishlab/potion-base-8M"), checks what they
- * print and save, and that a fresh clone's `npm ci` builds the CLI.
+ * Runs the examples of the README and of docs/*.md unchanged (the quick start also
+ * against a local Hub that serves a generated model as "minishlab/potion-base-8M"),
+ * checks what they print, save and serve, and that a fresh clone's `npm ci` builds the CLI.
  */
 import { execFileSync } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
@@ -39,11 +39,48 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-/** The first ```ts block after `heading` in the README. */
-function readmeSnippet(heading: string): string {
-  const readme = readFileSync(join(root, "README.md"), "utf8");
-  expect(readme).toContain(`\n${heading}\n`);
-  return /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf(`\n${heading}\n`)))![1]!;
+/**
+ * The ```ts blocks of the section under `heading` (e.g. "## Quick start") in `file`, the
+ * README or a file of docs/: from the heading to the next heading of its level or above.
+ */
+function snippets(heading: string, file = "README.md"): string[] {
+  const lines = readFileSync(join(root, file), "utf8").split("\n");
+  const start = lines.indexOf(heading);
+  expect(start, `${file} has no line "${heading}"`).toBeGreaterThanOrEqual(0);
+  const level = heading.indexOf(" ");
+  const blocks: string[] = [];
+  let block: string[] | null = null;
+  let fenced = false;
+  for (const line of lines.slice(start + 1)) {
+    if (line.startsWith("```")) {
+      if (!fenced && line === "```ts") block = [];
+      else if (fenced && block !== null) {
+        blocks.push(`${block.join("\n")}\n`);
+        block = null;
+      }
+      fenced = !fenced;
+    } else if (fenced) {
+      block?.push(line);
+    } else if (/^#+ /.test(line) && line.indexOf(" ") <= level) {
+      break;
+    }
+  }
+  return blocks;
+}
+
+/** The first ```ts block of the section under `heading` in `file`. */
+function snippet(heading: string, file = "README.md"): string {
+  const [first] = snippets(heading, file);
+  expect(first, `a ts example under "${heading}" in ${file}`).toBeDefined();
+  return first!;
+}
+
+/** Writes `code` as a module file named `name` in the scratch folder, and returns its URL. */
+async function snippetModule(code: string, name: string): Promise<string> {
+  await mkdir(scratch, { recursive: true });
+  const file = join(scratch, `${name}.ts`);
+  await writeFile(file, code);
+  return pathToFileURL(file).href;
 }
 
 /**
@@ -52,13 +89,11 @@ function readmeSnippet(heading: string): string {
  * in vitest.config.ts.
  */
 async function runSnippet(code: string, name: string, work: string): Promise<unknown[][]> {
-  await mkdir(scratch, { recursive: true });
-  const file = join(scratch, `${name}.ts`);
-  await writeFile(file, code);
+  const url = await snippetModule(code, name);
   const log = vi.spyOn(console, "log").mockImplementation(() => {});
   process.chdir(work);
   try {
-    await import(pathToFileURL(file).href);
+    await import(url);
     return log.mock.calls;
   } finally {
     log.mockRestore();
@@ -74,11 +109,11 @@ it("the README's first screen shows the offline form and the Hub id, and the qui
   expect(firstScreen).toContain("const model = await StaticModel.fromPretrained();");
   expect(firstScreen).toContain('StaticModel.fromPretrained("minishlab/potion-base-8M")');
 
-  const snippet = readmeSnippet("## Quick start");
+  const quickStart = snippet("## Quick start");
   const offline = await mkdtemp(join(tmpdir(), "m2v-readme-work-"));
   try {
     // As written: the bundled default model (256 dimensions), with no network.
-    expect(await runSnippet(snippet, "quick-start", offline)).toEqual([[2, 256], [true], [true], [true]]);
+    expect(await runSnippet(quickStart, "quick-start", offline)).toEqual([[2, 256], [true], [true], [true]]);
     expect((await readdir(join(offline, "my-model"))).sort()).toEqual(SAVED_FILES);
   } finally {
     await rm(offline, { recursive: true, force: true });
@@ -86,7 +121,7 @@ it("the README's first screen shows the offline form and the Hub id, and the qui
 
   // With the Hub line instead, against a local Hub serving a 16-dimensional "minishlab/potion-base-8M".
   const hubLine = 'const model = await StaticModel.fromPretrained("minishlab/potion-base-8M");';
-  const fromHub = snippet.replace("const model = await StaticModel.fromPretrained();\n", "").replace(`// ${hubLine}`, hubLine);
+  const fromHub = quickStart.replace("const model = await StaticModel.fromPretrained();\n", "").replace(`// ${hubLine}`, hubLine);
   expect(fromHub).not.toContain("fromPretrained()");
   expect(fromHub).toContain(`\n${hubLine}\n`);
   const hub = await servePotion(16);
@@ -105,7 +140,7 @@ it("the README example of a model built from parts (loadTokenizer + new StaticMo
   try {
     await mkdir(join(work, "my-tokenizer"));
     await copyFile(join(root, "models", "default", "tokenizer.json"), join(work, "my-tokenizer", "tokenizer.json"));
-    expect(await runSnippet(readmeSnippet("### A model from parts"), "from-parts", work)).toEqual([[true]]);
+    expect(await runSnippet(snippet("### A model from parts"), "from-parts", work)).toEqual([[true]]);
     const { StaticModel } = await import("../src/index.js");
     const saved = await StaticModel.fromPretrained(join(work, "my-new-model"));
     const bundled = await StaticModel.fromPretrained();
@@ -120,7 +155,7 @@ it("the README example of a model built from parts (loadTokenizer + new StaticMo
 it("the README ONNX export example runs the exported graph in onnxruntime-node", async () => {
   const work = await mkdtemp(join(tmpdir(), "m2v-readme-onnx-"));
   try {
-    expect(await runSnippet(readmeSnippet("## ONNX export"), "onnx-export", work)).toEqual([[[2, 256]]]);
+    expect(await runSnippet(snippet("## ONNX export"), "onnx-export", work)).toEqual([[[2, 256]]]);
     expect((await readdir(join(work, "onnx-model", "onnx")))).toEqual(["model.onnx"]);
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -155,20 +190,15 @@ it("the README's development commands are npm ci and npm test, and npm ci's prep
 }, 600_000);
 
 it("the README distillation example runs on the tiny BERT fixture", async () => {
-  const readme = readFileSync(join(root, "README.md"), "utf8");
-  const section = readme.slice(readme.indexOf("## Distillation"));
-  const snippet = /```ts\n([\s\S]*?)```/.exec(section)![1]!;
   const fixture = join(root, "test", "fixtures", "tiny-bert");
-  const code = snippet.replace('"./bge-small-onnx"', JSON.stringify(fixture)).replace("pcaDims: 256", "pcaDims: 16");
+  const code = snippet("## Distillation").replace('"./bge-small-onnx"', JSON.stringify(fixture)).replace("pcaDims: 256", "pcaDims: 16");
   expect(code).toContain(JSON.stringify(fixture));
-  await mkdir(scratch, { recursive: true });
-  const file = join(scratch, "distill.ts");
-  await writeFile(file, code);
+  const url = await snippetModule(code, "distill");
   const work = await mkdtemp(join(tmpdir(), "m2v-readme-distill-"));
   const progress = vi.spyOn(console, "error").mockImplementation(() => {});
   process.chdir(work);
   try {
-    await import(pathToFileURL(file).href);
+    await import(url);
     expect(progress.mock.calls.some(([stage]) => stage === "teacher")).toBe(true);
     const { StaticModel } = await import("../src/index.js");
     const model = await StaticModel.fromPretrained(join(work, "my-static-model"));
@@ -182,20 +212,16 @@ it("the README distillation example runs on the tiny BERT fixture", async () => 
 });
 
 it("the README evaluation example runs as written: pairs.tsv in the working directory, built-in tasks in ./data", async () => {
-  const readme = readFileSync(join(root, "README.md"), "utf8");
-  const snippet = /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf("## Evaluation")))![1]!;
   const hub = await servePotion(8);
   const work = await mkdtemp(join(tmpdir(), "m2v-readme-evaluate-"));
   // The user's own file sits where they run the code; the built-in tasks' data in ./data (tiny stand-ins).
   await writeFile(join(work, "pairs.tsv"), "sentence1\tsentence2\tscore\nhello world\thello world\t5\nthe fox\tquick dog\t1\nhello\tworld\t3\n");
   await writeTinyData(join(work, "data"));
-  await mkdir(scratch, { recursive: true });
-  const file = join(scratch, "evaluate.ts");
-  await writeFile(file, snippet);
+  const url = await snippetModule(snippet("## Evaluation"), "evaluate");
   const log = vi.spyOn(console, "log").mockImplementation(() => {});
   process.chdir(work);
   try {
-    await import(pathToFileURL(file).href);
+    await import(url);
     const table = String(log.mock.calls[0]![0]);
     expect(table.split("\n")[0]).toMatch(/^Model\s+Average\s+classification\s+retrieval\s+sts\s+stsb\s+sst2\s+cranfield\s+my-sts\s+Time \(s\)$/);
     expect(table.split("\n")[1]).toMatch(/^potion-base-8M\s+-?\d+\.\d\d/);
@@ -208,17 +234,13 @@ it("the README evaluation example runs as written: pairs.tsv in the working dire
 });
 
 it("the README training example runs", async () => {
-  const readme = readFileSync(join(root, "README.md"), "utf8");
-  const snippet = /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf("## Training")))![1]!;
   const hub = await servePotion(8);
-  await mkdir(scratch, { recursive: true });
-  const file = join(scratch, "train.ts");
-  await writeFile(file, snippet);
+  const url = await snippetModule(snippet("## Training"), "train");
   const work = await mkdtemp(join(tmpdir(), "m2v-readme-train-work-"));
   const log = vi.spyOn(console, "log").mockImplementation(() => {});
   process.chdir(work);
   try {
-    await import(pathToFileURL(file).href);
+    await import(url);
     expect(log.mock.calls).toEqual([[["greeting"]]]);
     expect((await readdir(join(work, "my-classifier"))).sort()).toEqual([
       "README.md", "classifier_config.json", "config.json", "head.safetensors", "model.safetensors", "modules.json", "tokenizer.json",
@@ -232,10 +254,8 @@ it("the README training example runs", async () => {
 });
 
 it("the README browser example runs in Node against a local server, through a Cache Storage", async () => {
-  const readme = readFileSync(join(root, "README.md"), "utf8");
-  const snippet = /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf("## In the browser")))![1]!;
   const server = await startStaticServer(join(root, "models", "default"));
-  const code = snippet.replace('"https://example.com/models/potion/"', JSON.stringify(`${server.url}/`));
+  const code = snippet("## In the browser").replace('"https://example.com/models/potion/"', JSON.stringify(`${server.url}/`));
   expect(code).toContain(server.url);
   // An in-memory stand-in for the browser's Cache Storage.
   const stored = new Map<string, Response>();
@@ -246,13 +266,11 @@ it("the README browser example runs in Node against a local server, through a Ca
       delete: async (url: string) => stored.delete(url),
     }),
   });
-  await mkdir(scratch, { recursive: true });
-  const file = join(scratch, "browser.ts");
-  await writeFile(file, code);
+  const url = await snippetModule(code, "browser");
   const log = vi.spyOn(console, "log").mockImplementation(() => {});
   const debug = vi.spyOn(console, "debug").mockImplementation(() => {});
   try {
-    await import(pathToFileURL(file).href);
+    await import(url);
     expect(log.mock.calls).toEqual([[true]]);
     expect(debug.mock.calls.some(([name]) => name === "model.safetensors")).toBe(true);
     expect([...stored.keys()].sort()).toEqual(["README.md", "config.json", "model.safetensors", "tokenizer.json"].map((f) => `${server.url}/${f}`));
@@ -261,5 +279,102 @@ it("the README browser example runs in Node against a local server, through a Ca
     debug.mockRestore();
     vi.unstubAllGlobals();
     await server.close();
+  }
+});
+
+/** A POST /v1/embeddings request for `texts`, with `headers` added. */
+function embeddingsRequest(texts: string[], headers: Record<string, string> = {}): Request {
+  return new Request("http://localhost/v1/embeddings", {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify({ input: texts }),
+  });
+}
+
+/** The vectors of an OpenAI embeddings response, as float32 rows. */
+async function vectorsOf(response: Response): Promise<Float32Array[]> {
+  expect(response.status).toBe(200);
+  const { data } = (await response.json()) as { data: { embedding: number[] }[] };
+  return data.map(({ embedding }) => Float32Array.from(embedding));
+}
+
+const IMPORTS = 'import { StaticModel } from "model2vec";\nimport { embeddingsHandler } from "model2vec/server";\n';
+const TEXT = "It's dangerous to go alone!";
+
+it("the README's server example answers an embeddings request with the bundled model's vector size and token count", async () => {
+  const work = await mkdtemp(join(tmpdir(), "m2v-readme-server-"));
+  try {
+    const logged = await runSnippet(snippet("### The server on any runtime"), "server-any-runtime", work);
+    const { StaticModel } = await import("../src/index.js");
+    const tokens = (await StaticModel.fromPretrained()).tokenCounts([TEXT])[0]!;
+    expect(tokens).toBeGreaterThan(5);
+    expect(logged).toEqual([[256, tokens]]);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+});
+
+it("docs/server.md's Deno, Bun and Cloudflare Workers examples serve the model's own vectors (hono and Next.js are not installed here)", async () => {
+  const [deno, bun, workers] = snippets("## On any runtime", "docs/server.md");
+  const { StaticModel } = await import("../src/index.js");
+  const bundled = await StaticModel.fromPretrained();
+  const models = await startStaticServer(join(root, "models", "default"));
+  const served: { options: unknown; handler: (request: Request) => Promise<Response> }[] = [];
+  vi.stubGlobal("Deno", { serve: (options: unknown, handler: (request: Request) => Promise<Response>) => void served.push({ options, handler }) });
+  vi.stubGlobal("Bun", { serve: ({ fetch, ...options }: { fetch: (request: Request) => Promise<Response> }) => void served.push({ options, handler: fetch }) });
+  const hub = await servePotion(16);
+  try {
+    // Deno: as written, with npm: specifiers as a bundler or Node resolves them, and the model's URL on a local server.
+    expect(deno).toContain('from "npm:model2vec/server"');
+    const denoCode = deno!.replaceAll('"npm:model2vec', '"model2vec').replace('"https://example.com/potion-base-8M/"', JSON.stringify(`${models.url}/`));
+    await import(await snippetModule(denoCode, "server-deno"));
+    expect(served[0]!.options).toEqual({ port: 8080 });
+    expect(await vectorsOf(await served[0]!.handler(embeddingsRequest([TEXT, "hello"])))).toEqual([bundled.encode(TEXT), bundled.encode("hello")]);
+
+    // Bun: the block continues the Deno one's imports; "minishlab/potion-base-8M" from a local Hub (16 dimensions).
+    await import(await snippetModule(IMPORTS + bun!, "server-bun"));
+    expect(served[1]!.options).toEqual({ port: 8080 });
+    const [vector] = await vectorsOf(await served[1]!.handler(embeddingsRequest([TEXT])));
+    expect(vector).toEqual((await StaticModel.fromPretrained("minishlab/potion-base-8M")).encode(TEXT));
+    expect(vector).toHaveLength(16);
+
+    // Workers: the module's default export, with the model's URL and the key from `env`.
+    const worker = (await import(await snippetModule(IMPORTS + workers!, "server-workers"))) as {
+      default: { fetch(request: Request, env: { MODEL_URL: string; API_KEY: string }): Promise<Response> };
+    };
+    const env = { MODEL_URL: `${models.url}/`, API_KEY: "secret" };
+    const refused = await worker.default.fetch(embeddingsRequest([TEXT]), env);
+    expect(refused.status).toBe(401);
+    expect(await vectorsOf(await worker.default.fetch(embeddingsRequest([TEXT], { authorization: "Bearer secret" }), env))).toEqual([bundled.encode(TEXT)]);
+  } finally {
+    vi.unstubAllGlobals();
+    await hub.close();
+    await models.close();
+  }
+});
+
+it("docs/browser.md's Web Worker example answers a message with the model's vectors", async () => {
+  const [code] = snippets("## Encode in a Web Worker", "docs/browser.md");
+  const models = await startStaticServer(join(root, "models", "default"));
+  const posted: unknown[] = [];
+  const started: unknown[][] = [];
+  const self: { onmessage?: (event: { data: { id: number; texts: string[] } }) => Promise<void>; postMessage(message: unknown): void } = {
+    postMessage: (message) => void posted.push(message),
+  };
+  vi.stubGlobal("self", self);
+  vi.stubGlobal("location", { href: `${models.url}/page/index.html` });
+  vi.stubGlobal("Worker", class { constructor(...args: unknown[]) { started.push(args); } });
+  try {
+    // The page's origin serves models/default under /models/potion/.
+    expect(code).toContain('new URL("/models/potion/", location.href)');
+    await import(await snippetModule(code!.replace('"/models/potion/"', '"/"'), "browser-worker"));
+    expect(started).toEqual([[new URL("./worker.ts", pathToFileURL(join(scratch, "browser-worker.ts"))), { type: "module" }]]);
+    await self.onmessage!({ data: { id: 7, texts: [TEXT, "hello"] } });
+    const { StaticModel } = await import("../src/index.js");
+    const expected = (await StaticModel.fromPretrained()).encode([TEXT, "hello"]);
+    expect(posted).toEqual([{ id: 7, dim: 256, data: expected.data }]);
+  } finally {
+    vi.unstubAllGlobals();
+    await models.close();
   }
 });
