@@ -11,19 +11,23 @@
  *   parts of a model (arrays, tokenizer, config), never on StaticModel;
  * - the features: model/, server/, cli/, train/, evaluate/, distill/, tokenlearn/,
  *   integrations/ (model/ wires the parts into a StaticModel);
- * - the entry points, src/*.ts, which may import anything.
+ * - the root entry point, src/index.ts, which may import anything.
+ *
+ * The other entry points (scripts/entry-points.ts) live in the folder they publish and
+ * re-export from it only, each name listed (no `export *`).
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import { ENTRY_POINTS } from "../scripts/entry-points.js";
 
 const src = fileURLToPath(new URL("../src", import.meta.url));
 
 const BOTTOM = ["errors.ts", "random.ts", "describe.ts"];
 const BASE = ["tokenizer", "formats", "linalg", "quantize", "io", "hub"];
-const FEATURES = ["model", "server", "cli", "train", "evaluate", "distill", "tokenlearn", "integrations"];
+const FEATURES = ["model", "server", "cli", "train", "evaluate", "distill", "tokenlearn", "integrations", "search"];
 /** The folders a file of each layer (its folder, or its name at the bottom) must not import. */
 const FORBIDDEN: Record<string, readonly string[]> = {
   ...Object.fromEntries(BOTTOM.map((file) => [file, [...BASE, "persistence", ...FEATURES]])),
@@ -164,6 +168,20 @@ describe("the import graph of src/", () => {
   it("places every folder of src/ in a layer", () => {
     const folders = readdirSync(src, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
     expect(folders.filter((folder) => ![...BASE, "persistence", ...FEATURES].includes(folder))).toEqual([]);
+  });
+
+  it("has each entry point re-export from its own folder only, by name", () => {
+    const stray: string[] = [];
+    for (const file of Object.values(ENTRY_POINTS)) {
+      const source = ts.createSourceFile(file, readFileSync(join(src, "..", file), "utf8"), ts.ScriptTarget.ES2022);
+      for (const statement of source.statements) {
+        if (!ts.isExportDeclaration(statement) || !statement.moduleSpecifier) continue;
+        const from = (statement.moduleSpecifier as ts.StringLiteral).text;
+        if (!statement.exportClause) stray.push(`${file}: export * from "${from}"`);
+        if (file !== "src/index.ts" && !from.startsWith("./")) stray.push(`${file}: re-exports "${from}", outside its folder`);
+      }
+    }
+    expect(stray).toEqual([]);
   });
 
   it("reads static imports, re-exports, type imports and import() alike, and the .browser.ts swap", () => {

@@ -1,0 +1,60 @@
+/** The shapes the search index takes and gives. */
+
+/** A row's identifier: given by the caller, or its insertion number. */
+export type IndexId = string | number;
+
+/** A row-major float32 matrix, such as the `Embeddings` a model's `encode` returns. */
+export interface EmbeddingsLike {
+  readonly data: Float32Array;
+  readonly rows: number;
+  readonly dim: number;
+}
+
+/** Vectors to add or search with: a matrix, or one array of numbers per vector. */
+export type VectorsInput = EmbeddingsLike | readonly ArrayLike<number>[];
+
+/**
+ * What the index embeds texts with: a `StaticModel`, or anything with its `dim` and an `encode`
+ * of a list of texts (sync or async). Structural, so this module does not depend on the model.
+ */
+export interface SearchEncoder {
+  readonly dim: number;
+  encode(texts: string[]): EmbeddingsLike | Promise<EmbeddingsLike>;
+}
+
+/** A stored row as a filter sees it. */
+export interface IndexEntry<M = unknown> {
+  readonly id: IndexId;
+  readonly text?: string;
+  readonly metadata?: M;
+}
+
+/** One hit: the row's id, its cosine similarity to the query, and its text and metadata when stored. */
+export interface SearchResult<M = unknown> extends IndexEntry<M> {
+  readonly score: number;
+}
+
+/** Options of `add` and of the index factories. */
+export interface AddOptions<M = unknown> {
+  /** One id per row, unique in the index. Default: each row's insertion number (0, 1, 2, … over the index's life). */
+  readonly ids?: readonly IndexId[] | undefined;
+  /** One metadata value per row, returned with hits and shown to filters. */
+  readonly metadata?: readonly M[] | undefined;
+}
+
+/** Options of `addVectors` and `fromVectors`: texts may be stored beside the vectors. */
+export interface AddVectorsOptions<M = unknown> extends AddOptions<M> {
+  /** One text per row, returned with hits. */
+  readonly texts?: readonly string[] | undefined;
+}
+
+/** Options of `search` and `searchVectors`. */
+export interface SearchOptions<M = unknown> {
+  /** Hits per query, best first. Default 10. */
+  readonly k?: number | undefined;
+  /**
+   * Keeps only the rows it returns true for. It is called at most once per row and search call,
+   * and only for rows whose score would place them in some query's top k.
+   */
+  readonly filter?: ((entry: IndexEntry<M>) => boolean) | undefined;
+}

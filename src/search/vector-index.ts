@@ -1,0 +1,314 @@
+/**
+ * An exact cosine-similarity index over one contiguous Float32Array of unit-length rows.
+ *
+ * Rows are normalised when they are added, so a dot product is a cosine. Search is a blocked scan
+ * (exact-scan.ts) with a bounded heap per query; equal scores rank by insertion order. `remove`
+ * compacts the matrix at once (the rows after each removed one move up), so the scan never reads
+ * a removed row and positions stay in insertion order.
+ */
+import { InvalidInputError } from "../errors.js";
+import { describe } from "../describe.js";
+import { scanTopK } from "./exact-scan.js";
+import { scoreBlockJs, type ScoreBlock } from "./score-block.js";
+import type {
+  AddOptions,
+  AddVectorsOptions,
+  IndexEntry,
+  IndexId,
+  SearchEncoder,
+  SearchOptions,
+  SearchResult,
+  VectorsInput,
+} from "./types.js";
+import { vectorCount, writeUnitRows } from "./vectors-input.js";
+
+const DEFAULT_K = 10;
+
+/** The stored rows of an index, as `toFiles` writes them and `fromFiles` reads them. */
+export interface IndexRows<M = unknown> {
+  readonly dim: number;
+  /** Row-major `ids.length × dim`, unit-length rows. */
+  readonly vectors: Float32Array;
+  readonly ids: readonly IndexId[];
+  /** One text per row (undefined for a row without one), or undefined when no row has one. */
+  readonly texts: readonly (string | undefined)[] | undefined;
+  readonly metadata: readonly (M | undefined)[] | undefined;
+}
+
+/** An exact cosine top-k index that runs in Node, browsers and workers. */
+export class VectorIndex<M = unknown> {
+  /** Vector width. */
+  readonly dim: number;
+  /** The encoder `search` and `add` embed texts with, when the index has one. */
+  readonly model: SearchEncoder | undefined;
+  #data: Float32Array;
+  #rows = 0;
+  #ids: IndexId[] = [];
+  #texts: (string | undefined)[] = [];
+  #metadata: (M | undefined)[] = [];
+  #positions = new Map<IndexId, number>();
+  #nextId = 0;
+  #kernel: ScoreBlock = scoreBlockJs;
+
+  /**
+   * An empty index for vectors of `dim` values.
+   *
+   * @param options.model - What `add` and `search` embed texts with; without it, only the `*Vectors` methods work.
+   */
+  constructor(dim: number, options: { model?: SearchEncoder | undefined } = {}) {
+    if (!Number.isSafeInteger(dim) || dim < 1) throw new InvalidInputError(`VectorIndex: dim must be a positive integer, got ${describe(dim)}`);
+    const model = options.model;
+    if (model !== undefined && model.dim !== dim) {
+      throw new InvalidInputError(`VectorIndex: the model makes ${model.dim}-dimensional vectors, the index holds ${dim}`);
+    }
+    this.dim = dim;
+    this.model = model;
+    this.#data = new Float32Array(16 * dim);
+  }
+
+  /** An index of `texts`, embedded with `model`. */
+  static async fromTexts<M = unknown>(model: SearchEncoder, texts: readonly string[], options: AddOptions<M> = {}): Promise<VectorIndex<M>> {
+    const index = new VectorIndex<M>(model.dim, { model });
+    await index.add(texts, options);
+    return index;
+  }
+
+  /**
+   * An index of vectors (copied and normalised). Its width is that of the vectors.
+   *
+   * @param options.model - Lets `search` and `add` take texts.
+   */
+  static fromVectors<M = unknown>(
+    vectors: VectorsInput,
+    options: AddVectorsOptions<M> & { model?: SearchEncoder | undefined } = {},
+  ): VectorIndex<M> {
+    const dim = "dim" in vectors && typeof vectors.dim === "number" ? vectors.dim : (vectors as readonly ArrayLike<number>[])[0]?.length;
+    if (dim === undefined) {
+      if (options.model === undefined) throw new InvalidInputError("VectorIndex.fromVectors: no vectors and no model to take the width from");
+    }
+    const index = new VectorIndex<M>(dim ?? options.model!.dim, { model: options.model });
+    index.addVectors(vectors, options);
+    return index;
+  }
+
+  /** Number of rows. */
+  get size(): number {
+    return this.#rows;
+  }
+
+  /** Whether a row has this id. */
+  has(id: IndexId): boolean {
+    return this.#positions.has(id);
+  }
+
+  /** The ids, in insertion order. */
+  ids(): IndexId[] {
+    return this.#ids.slice();
+  }
+
+  /**
+   * Embeds `texts` with the index's model and adds them, texts included.
+   *
+   * @throws InvalidInputError without a model, for repeated ids, or for option lengths that differ from `texts`.
+   */
+  async add(texts: readonly string[], options: AddOptions<M> = {}): Promise<void> {
+    if (!Array.isArray(texts) || !texts.every((text) => typeof text === "string")) {
+      throw new InvalidInputError(`VectorIndex.add: texts must be an array of strings, got ${describe(texts)}`);
+    }
+    this.#checkRows("add", texts.length, options);
+    const vectors = await this.#encode(texts, "add");
+    this.addVectors(vectors, { ...options, texts });
+  }
+
+  /**
+   * Adds vectors (copied and normalised to unit length).
+   *
+   * @throws InvalidInputError for a wrong width, values that are not finite, repeated ids, or
+   *   option lengths that differ from the number of vectors.
+   */
+  addVectors(vectors: VectorsInput, options: AddVectorsOptions<M> = {}): void {
+    const count = vectorCount(vectors);
+    this.#checkRows("addVectors", count, options);
+    let ids = options.ids;
+    if (ids === undefined) ids = this.#freshIds(count);
+    else this.#nextId += count;
+    this.#reserve(this.#rows + count);
+    // Written past the last row first, so a failure leaves the index as it was.
+    writeUnitRows(vectors, this.dim, this.#data, this.#rows, "VectorIndex.addVectors");
+    for (let i = 0; i < count; i++) {
+      const id = ids[i]!;
+      this.#positions.set(id, this.#rows + i);
+      this.#ids.push(id);
+      this.#texts.push(options.texts?.[i]);
+      this.#metadata.push(options.metadata?.[i]);
+    }
+    this.#rows += count;
+  }
+
+  /** Ids for `count` new rows: their insertion numbers, or the next numbers not taken as ids yet. */
+  #freshIds(count: number): number[] {
+    const ids: number[] = [];
+    while (ids.length < count) {
+      if (!this.#positions.has(this.#nextId)) ids.push(this.#nextId);
+      this.#nextId++;
+    }
+    return ids;
+  }
+
+  /**
+   * Removes the rows with these ids; ids not in the index are ignored. The rows after each
+   * removed one move up in one pass over the matrix.
+   *
+   * @returns the number of rows removed.
+   */
+  remove(ids: readonly IndexId[]): number {
+    const removed = new Set<number>();
+    for (const id of ids) {
+      const position = this.#positions.get(id);
+      if (position !== undefined) removed.add(position);
+    }
+    if (removed.size === 0) return 0;
+    const dim = this.dim;
+    let kept = 0;
+    for (let row = 0; row < this.#rows; row++) {
+      if (removed.has(row)) {
+        this.#positions.delete(this.#ids[row]!);
+        continue;
+      }
+      if (kept !== row) {
+        this.#data.copyWithin(kept * dim, row * dim, (row + 1) * dim);
+        this.#ids[kept] = this.#ids[row]!;
+        this.#texts[kept] = this.#texts[row];
+        this.#metadata[kept] = this.#metadata[row];
+        this.#positions.set(this.#ids[kept]!, kept);
+      }
+      kept++;
+    }
+    this.#rows = kept;
+    this.#ids.length = kept;
+    this.#texts.length = kept;
+    this.#metadata.length = kept;
+    return removed.size;
+  }
+
+  /** The `k` rows most similar to `query`, best first, with the index's model embedding the query. */
+  async search(query: string, options?: SearchOptions<M>): Promise<SearchResult<M>[]>;
+  /** The `k` rows most similar to each query, best first. */
+  async search(queries: readonly string[], options?: SearchOptions<M>): Promise<SearchResult<M>[][]>;
+  async search(input: string | readonly string[], options: SearchOptions<M> = {}): Promise<SearchResult<M>[] | SearchResult<M>[][]> {
+    const single = typeof input === "string";
+    const queries = single ? [input] : input;
+    if (!Array.isArray(queries) || !queries.every((query) => typeof query === "string")) {
+      throw new InvalidInputError(`VectorIndex.search: expected a string or an array of strings, got ${describe(input)}`);
+    }
+    const results = this.searchVectors(await this.#encode(queries, "search"), options);
+    return single ? results[0]! : results;
+  }
+
+  /**
+   * The `k` rows most similar to each query vector (any length: they are normalised), best first.
+   *
+   * @throws InvalidInputError for a wrong width, values that are not finite, or a bad `k`.
+   */
+  searchVectors(vectors: VectorsInput, options: SearchOptions<M> = {}): SearchResult<M>[][] {
+    const k = options.k ?? DEFAULT_K;
+    if (!Number.isSafeInteger(k) || k < 0) throw new InvalidInputError(`VectorIndex.search: k must be a non-negative integer, got ${describe(k)}`);
+    const filter = options.filter;
+    if (filter !== undefined && typeof filter !== "function") {
+      throw new InvalidInputError(`VectorIndex.search: filter must be a function, got ${describe(filter)}`);
+    }
+    const queryCount = vectorCount(vectors);
+    const queries = new Float32Array(queryCount * this.dim);
+    writeUnitRows(vectors, this.dim, queries, 0, "VectorIndex.search");
+    const top = scanTopK({
+      matrix: this.#data,
+      dim: this.dim,
+      first: 0,
+      end: this.#rows,
+      queries,
+      queryCount,
+      k: Math.min(k, this.#rows),
+      kernel: this.#kernel,
+      accept: filter === undefined ? undefined : this.#acceptor(filter),
+    });
+    return Array.from({ length: queryCount }, (_, q) => {
+      const { positions, scores } = top.sorted(q);
+      return Array.from(positions, (position, i) => this.#result(position, scores[i]!));
+    });
+  }
+
+  /** The stored rows (views of the index's arrays: copy them before changing the index). */
+  rows(): IndexRows<M> {
+    return {
+      dim: this.dim,
+      vectors: this.#data.subarray(0, this.#rows * this.dim),
+      ids: this.#ids,
+      texts: this.#texts.some((text) => text !== undefined) ? this.#texts : undefined,
+      metadata: this.#metadata.some((value) => value !== undefined) ? this.#metadata : undefined,
+    };
+  }
+
+  #result(position: number, score: number): SearchResult<M> {
+    const result: { id: IndexId; score: number; text?: string; metadata?: M } = { id: this.#ids[position]!, score };
+    const text = this.#texts[position];
+    if (text !== undefined) result.text = text;
+    const metadata = this.#metadata[position];
+    if (metadata !== undefined) result.metadata = metadata;
+    return result;
+  }
+
+  /** `filter` by position, asked at most once per row. */
+  #acceptor(filter: (entry: IndexEntry<M>) => boolean): (position: number) => boolean {
+    const verdicts = new Int8Array(this.#rows); // 0 not asked yet, 1 kept, -1 filtered out
+    return (position) => {
+      if (verdicts[position] === 0) {
+        const entry: { id: IndexId; text?: string; metadata?: M } = { id: this.#ids[position]! };
+        const text = this.#texts[position];
+        if (text !== undefined) entry.text = text;
+        const metadata = this.#metadata[position];
+        if (metadata !== undefined) entry.metadata = metadata;
+        verdicts[position] = filter(entry) ? 1 : -1;
+      }
+      return verdicts[position] === 1;
+    };
+  }
+
+  async #encode(texts: readonly string[], method: string): Promise<VectorsInput> {
+    if (this.model === undefined) {
+      throw new InvalidInputError(`VectorIndex.${method}: this index has no model to embed texts with; pass vectors to ${method}Vectors, or a model to the index`);
+    }
+    const vectors = await this.model.encode([...texts]);
+    if (vectorCount(vectors) !== texts.length) {
+      throw new InvalidInputError(`VectorIndex.${method}: the model returned ${vectorCount(vectors)} vectors for ${texts.length} texts`);
+    }
+    return vectors;
+  }
+
+  #checkRows(method: string, count: number, options: AddVectorsOptions<M>): void {
+    for (const name of ["ids", "metadata", "texts"] as const) {
+      const values = options[name];
+      if (values !== undefined && (!Array.isArray(values) || values.length !== count)) {
+        throw new InvalidInputError(`VectorIndex.${method}: options.${name} must have one entry per row (${count}), got ${describe(values)}`);
+      }
+    }
+    const fresh = new Set<IndexId>();
+    for (const id of options.ids ?? []) {
+      if (typeof id !== "string" && !Number.isFinite(id)) {
+        throw new InvalidInputError(`VectorIndex.${method}: ids must be strings or finite numbers, got ${describe(id)}`);
+      }
+      if (this.#positions.has(id) || fresh.has(id)) throw new InvalidInputError(`VectorIndex.${method}: id ${JSON.stringify(id)} is already in the index`);
+      fresh.add(id);
+    }
+    if (options.texts?.some((text) => typeof text !== "string")) {
+      throw new InvalidInputError(`VectorIndex.${method}: options.texts must be strings`);
+    }
+  }
+
+  /** Room for `rows` rows, doubling the matrix so that adding rows one by one stays linear. */
+  #reserve(rows: number): void {
+    if (rows * this.dim <= this.#data.length) return;
+    const grown = new Float32Array(Math.max(rows, 2 * (this.#data.length / this.dim)) * this.dim);
+    grown.set(this.#data.subarray(0, this.#rows * this.dim));
+    this.#data = grown;
+  }
+}

@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { mulberry32 } from "../fixtures/random.js";
+import { TopK } from "../../src/search/top-k.js";
+
+describe("TopK", () => {
+  it("keeps the k best of candidates offered in any order, ties by lower position", () => {
+    const random = mulberry32(5);
+    // Scores from a small set, so there are many ties.
+    const candidates = Array.from({ length: 500 }, (_, position) => ({ position, score: Math.floor(random() * 20) / 4 }));
+    const shuffled = [...candidates].sort(() => random() - 0.5);
+    const top = new TopK(2, 25);
+    for (const { position, score } of shuffled) {
+      top.push(0, score, position);
+      top.push(1, -score, position);
+    }
+    for (const [q, sign] of [[0, 1], [1, -1]] as const) {
+      const expected = candidates
+        .map(({ position, score }) => ({ position, score: sign * score }))
+        .sort((a, b) => b.score - a.score || a.position - b.position)
+        .slice(0, 25);
+      const { positions, scores } = top.sorted(q);
+      expect(Array.from(positions)).toEqual(expected.map((c) => c.position));
+      expect(Array.from(scores, (s) => s + 0)).toEqual(expected.map((c) => c.score + 0));
+      expect(top.thresholds[q]).toBe(expected[24]!.score);
+    }
+  });
+});
