@@ -1,0 +1,120 @@
+;; Exact-search kernel: dot products of a batch of queries with a block of rows,
+;; float32, four lanes at a time.
+;;
+;; The caller (src/search/wasm-scan-memory.ts) keeps, in this memory:
+;;   queries - `queryCount` rows of `dim` f32, one query after another;
+;;   rows    - `rowCount` rows of `dim` f32, a block of the index's matrix;
+;;   out     - `queryCount × rowCount` f32 scores: out[q * rowCount + r] = queries[q] · rows[r].
+;; `dim` is a positive multiple of 4 and every address is 4-byte aligned.
+;;
+;; The main loop is a register tile of 4 queries × 2 rows: 8 f32x4 accumulators fed by 6
+;; loads per step (14 of the 16 SIMD registers of x64), so each row loaded is used 4 times
+;; and each query twice. Edges (queries beyond a multiple of 4, a last odd row) use a
+;; single dot product.
+(module
+  (import "env" "memory" (memory 1))
+
+  (func $hsum (param $v v128) (result f32)
+    (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+      (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
+
+  ;; x · y over `bytes` bytes (a multiple of 16, at least 16).
+  (func $dot (param $x i32) (param $y i32) (param $bytes i32) (result f32)
+    (local $acc v128) (local $i i32)
+    (loop $next
+      (local.set $acc (f32x4.add (local.get $acc)
+        (f32x4.mul (v128.load (i32.add (local.get $x) (local.get $i))) (v128.load (i32.add (local.get $y) (local.get $i))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br_if $next (i32.lt_u (local.get $i) (local.get $bytes))))
+    (call $hsum (local.get $acc)))
+
+  (func (export "score_block")
+    (param $queries i32) (param $queryCount i32) (param $rows i32) (param $rowCount i32) (param $dim i32) (param $out i32)
+    (local $bytes i32) (local $stride i32) (local $q4 i32) (local $r i32) (local $q i32) (local $i i32)
+    (local $a i32) (local $b i32) (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $o i32)
+    (local $x v128) (local $y v128) (local $v v128)
+    (local $s0a v128) (local $s0b v128) (local $s1a v128) (local $s1b v128)
+    (local $s2a v128) (local $s2b v128) (local $s3a v128) (local $s3b v128)
+    (local.set $bytes (i32.shl (local.get $dim) (i32.const 2)))
+    ;; Bytes from one query's scores to the next's.
+    (local.set $stride (i32.shl (local.get $rowCount) (i32.const 2)))
+    (local.set $q4 (i32.and (local.get $queryCount) (i32.const -4)))
+    (local.set $r (i32.const 0))
+    (block $pairsDone
+      (loop $pairs
+        (br_if $pairsDone (i32.gt_u (i32.add (local.get $r) (i32.const 2)) (local.get $rowCount)))
+        (local.set $a (i32.add (local.get $rows) (i32.mul (local.get $r) (local.get $bytes))))
+        (local.set $b (i32.add (local.get $a) (local.get $bytes)))
+        (local.set $q (i32.const 0))
+        (block $tilesDone
+          (loop $tiles
+            (br_if $tilesDone (i32.ge_u (local.get $q) (local.get $q4)))
+            (local.set $p0 (i32.add (local.get $queries) (i32.mul (local.get $q) (local.get $bytes))))
+            (local.set $p1 (i32.add (local.get $p0) (local.get $bytes)))
+            (local.set $p2 (i32.add (local.get $p1) (local.get $bytes)))
+            (local.set $p3 (i32.add (local.get $p2) (local.get $bytes)))
+            (local.set $s0a (v128.const i32x4 0 0 0 0)) (local.set $s0b (v128.const i32x4 0 0 0 0))
+            (local.set $s1a (v128.const i32x4 0 0 0 0)) (local.set $s1b (v128.const i32x4 0 0 0 0))
+            (local.set $s2a (v128.const i32x4 0 0 0 0)) (local.set $s2b (v128.const i32x4 0 0 0 0))
+            (local.set $s3a (v128.const i32x4 0 0 0 0)) (local.set $s3b (v128.const i32x4 0 0 0 0))
+            (local.set $i (i32.const 0))
+            (loop $steps
+              (local.set $x (v128.load (i32.add (local.get $a) (local.get $i))))
+              (local.set $y (v128.load (i32.add (local.get $b) (local.get $i))))
+              (local.set $v (v128.load (i32.add (local.get $p0) (local.get $i))))
+              (local.set $s0a (f32x4.add (local.get $s0a) (f32x4.mul (local.get $v) (local.get $x))))
+              (local.set $s0b (f32x4.add (local.get $s0b) (f32x4.mul (local.get $v) (local.get $y))))
+              (local.set $v (v128.load (i32.add (local.get $p1) (local.get $i))))
+              (local.set $s1a (f32x4.add (local.get $s1a) (f32x4.mul (local.get $v) (local.get $x))))
+              (local.set $s1b (f32x4.add (local.get $s1b) (f32x4.mul (local.get $v) (local.get $y))))
+              (local.set $v (v128.load (i32.add (local.get $p2) (local.get $i))))
+              (local.set $s2a (f32x4.add (local.get $s2a) (f32x4.mul (local.get $v) (local.get $x))))
+              (local.set $s2b (f32x4.add (local.get $s2b) (f32x4.mul (local.get $v) (local.get $y))))
+              (local.set $v (v128.load (i32.add (local.get $p3) (local.get $i))))
+              (local.set $s3a (f32x4.add (local.get $s3a) (f32x4.mul (local.get $v) (local.get $x))))
+              (local.set $s3b (f32x4.add (local.get $s3b) (f32x4.mul (local.get $v) (local.get $y))))
+              (local.set $i (i32.add (local.get $i) (i32.const 16)))
+              (br_if $steps (i32.lt_u (local.get $i) (local.get $bytes))))
+            (local.set $o (i32.add (local.get $out)
+              (i32.shl (i32.add (i32.mul (local.get $q) (local.get $rowCount)) (local.get $r)) (i32.const 2))))
+            (f32.store offset=0 (local.get $o) (call $hsum (local.get $s0a)))
+            (f32.store offset=4 (local.get $o) (call $hsum (local.get $s0b)))
+            (local.set $o (i32.add (local.get $o) (local.get $stride)))
+            (f32.store offset=0 (local.get $o) (call $hsum (local.get $s1a)))
+            (f32.store offset=4 (local.get $o) (call $hsum (local.get $s1b)))
+            (local.set $o (i32.add (local.get $o) (local.get $stride)))
+            (f32.store offset=0 (local.get $o) (call $hsum (local.get $s2a)))
+            (f32.store offset=4 (local.get $o) (call $hsum (local.get $s2b)))
+            (local.set $o (i32.add (local.get $o) (local.get $stride)))
+            (f32.store offset=0 (local.get $o) (call $hsum (local.get $s3a)))
+            (f32.store offset=4 (local.get $o) (call $hsum (local.get $s3b)))
+            (local.set $q (i32.add (local.get $q) (i32.const 4)))
+            (br $tiles)))
+        ;; The last queryCount % 4 queries, one at a time.
+        (block $restDone
+          (loop $rest
+            (br_if $restDone (i32.ge_u (local.get $q) (local.get $queryCount)))
+            (local.set $p0 (i32.add (local.get $queries) (i32.mul (local.get $q) (local.get $bytes))))
+            (local.set $o (i32.add (local.get $out)
+              (i32.shl (i32.add (i32.mul (local.get $q) (local.get $rowCount)) (local.get $r)) (i32.const 2))))
+            (f32.store offset=0 (local.get $o) (call $dot (local.get $p0) (local.get $a) (local.get $bytes)))
+            (f32.store offset=4 (local.get $o) (call $dot (local.get $p0) (local.get $b) (local.get $bytes)))
+            (local.set $q (i32.add (local.get $q) (i32.const 1)))
+            (br $rest)))
+        (local.set $r (i32.add (local.get $r) (i32.const 2)))
+        (br $pairs)))
+    ;; A last odd row.
+    (if (i32.lt_u (local.get $r) (local.get $rowCount))
+      (then
+        (local.set $a (i32.add (local.get $rows) (i32.mul (local.get $r) (local.get $bytes))))
+        (local.set $q (i32.const 0))
+        (block $lastDone
+          (loop $last
+            (br_if $lastDone (i32.ge_u (local.get $q) (local.get $queryCount)))
+            (f32.store
+              (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $q) (local.get $rowCount)) (local.get $r)) (i32.const 2)))
+              (call $dot (i32.add (local.get $queries) (i32.mul (local.get $q) (local.get $bytes))) (local.get $a) (local.get $bytes)))
+            (local.set $q (i32.add (local.get $q) (i32.const 1)))
+            (br $last))))))
+)
