@@ -22,6 +22,8 @@ export interface ScanInput {
   readonly queryCount: number;
   readonly k: number;
   readonly kernel: ScoreBlock;
+  /** Room for `queryCount × blockRows(dim)` scores, where the kernel can write. */
+  readonly scores: Float32Array;
   /** Whether the row at a position may be returned; called only for rows that would enter a top-k. */
   readonly accept?: ((position: number) => boolean) | undefined;
 }
@@ -33,25 +35,20 @@ export function blockRows(dim: number): number {
 
 /** The top-k rows of `[first, end)` for every query. */
 export function scanTopK(input: ScanInput): TopK {
-  const { matrix, dim, first, end, queries, queryCount, k, kernel, accept } = input;
+  const { matrix, dim, first, end, queries, queryCount, k, kernel, scores, accept } = input;
   const top = new TopK(queryCount, k);
   if (k === 0 || queryCount === 0) return top;
   const block = blockRows(dim);
-  const scores = new Float32Array(queryCount * block);
   const thresholds = top.thresholds;
   for (let start = first; start < end; start += block) {
     const count = Math.min(block, end - start);
     kernel(queries, queryCount, matrix, start, count, dim, scores);
-    for (let q = 0; q < queryCount; q++) {
-      const base = q * count;
-      let threshold = thresholds[q]!;
-      for (let r = 0; r < count; r++) {
-        const score = scores[base + r]!;
+    for (let r = 0; r < count; r++) {
+      const base = r * queryCount;
+      for (let q = 0; q < queryCount; q++) {
+        const score = scores[base + q]!;
         // Rows come in increasing position, so a tie with the worst kept row never displaces it.
-        if (score > threshold && (accept === undefined || accept(start + r))) {
-          top.push(q, score, start + r);
-          threshold = thresholds[q]!;
-        }
+        if (score > thresholds[q]! && (accept === undefined || accept(start + r))) top.push(q, score, start + r);
       }
     }
   }

@@ -4,7 +4,10 @@
  * WebAssembly kernel is tested against.
  */
 
-/** Computes scores of a block: `out[q * count + r] = queries[q] · matrix[first + r]` for every query and row. */
+/**
+ * Computes scores of a block: `out[r * queryCount + q] = queries[q] · matrix[first + r]` for every
+ * query and row (a row's scores are consecutive, so a register tile stores them together).
+ */
 export type ScoreBlock = (
   queries: Float32Array,
   queryCount: number,
@@ -43,18 +46,17 @@ export const scoreBlockJs: ScoreBlock = (queries, queryCount, matrix, first, cou
         s2a += v2 * x; s2b += v2 * y;
         s3a += v3 * x; s3b += v3 * y;
       }
-      out[q * count + r] = s0a; out[q * count + r + 1] = s0b;
-      out[(q + 1) * count + r] = s1a; out[(q + 1) * count + r + 1] = s1b;
-      out[(q + 2) * count + r] = s2a; out[(q + 2) * count + r + 1] = s2b;
-      out[(q + 3) * count + r] = s3a; out[(q + 3) * count + r + 1] = s3b;
+      const o = r * queryCount + q;
+      out[o] = s0a; out[o + 1] = s1a; out[o + 2] = s2a; out[o + 3] = s3a;
+      out[o + queryCount] = s0b; out[o + queryCount + 1] = s1b; out[o + queryCount + 2] = s2b; out[o + queryCount + 3] = s3b;
     }
     for (let q = q4; q < queryCount; q++) {
-      out[q * count + r] = dot(queries, q * dim, matrix, a, dim);
-      out[q * count + r + 1] = dot(queries, q * dim, matrix, b, dim);
+      out[r * queryCount + q] = dot(queries, q * dim, matrix, a, dim);
+      out[(r + 1) * queryCount + q] = dot(queries, q * dim, matrix, b, dim);
     }
   }
   for (let r = r2; r < count; r++) {
-    for (let q = 0; q < queryCount; q++) out[q * count + r] = dot(queries, q * dim, matrix, (first + r) * dim, dim);
+    for (let q = 0; q < queryCount; q++) out[r * queryCount + q] = dot(queries, q * dim, matrix, (first + r) * dim, dim);
   }
 };
 

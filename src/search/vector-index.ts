@@ -8,8 +8,8 @@
  */
 import { InvalidInputError } from "../errors.js";
 import { describe } from "../describe.js";
-import { scanTopK } from "./exact-scan.js";
-import { scoreBlockJs, type ScoreBlock } from "./score-block.js";
+import { blockRows, scanTopK } from "./exact-scan.js";
+import { JsScanMemory, openScanMemory, type ScanMemory } from "./scan-memory.js";
 import type {
   AddOptions,
   AddVectorsOptions,
@@ -41,6 +41,8 @@ export class VectorIndex<M = unknown> {
   readonly dim: number;
   /** The encoder `search` and `add` embed texts with, when the index has one. */
   readonly model: SearchEncoder | undefined;
+  #memory: ScanMemory;
+  /** The matrix: a view into #memory, renewed whenever the memory may have moved. */
   #data: Float32Array;
   #rows = 0;
   #ids: IndexId[] = [];
@@ -48,7 +50,6 @@ export class VectorIndex<M = unknown> {
   #metadata: (M | undefined)[] = [];
   #positions = new Map<IndexId, number>();
   #nextId = 0;
-  #kernel: ScoreBlock = scoreBlockJs;
 
   /**
    * An empty index for vectors of `dim` values.
@@ -63,7 +64,8 @@ export class VectorIndex<M = unknown> {
     }
     this.dim = dim;
     this.model = model;
-    this.#data = new Float32Array(16 * dim);
+    this.#memory = openScanMemory(dim, 16 * dim);
+    this.#data = this.#memory.matrix(16 * dim);
   }
 
   /** An index of `texts`, embedded with `model`. */
@@ -218,8 +220,9 @@ export class VectorIndex<M = unknown> {
       throw new InvalidInputError(`VectorIndex.search: filter must be a function, got ${describe(filter)}`);
     }
     const queryCount = vectorCount(vectors);
-    const queries = new Float32Array(queryCount * this.dim);
+    const { queries, scores } = this.#memory.scratch(queryCount * this.dim, queryCount * blockRows(this.dim));
     writeUnitRows(vectors, this.dim, queries, 0, "VectorIndex.search");
+    this.#data = this.#memory.matrix(this.#rows * this.dim);
     const top = scanTopK({
       matrix: this.#data,
       dim: this.dim,
@@ -228,7 +231,8 @@ export class VectorIndex<M = unknown> {
       queries,
       queryCount,
       k: Math.min(k, this.#rows),
-      kernel: this.#kernel,
+      kernel: this.#memory.kernel,
+      scores,
       accept: filter === undefined ? undefined : this.#acceptor(filter),
     });
     return Array.from({ length: queryCount }, (_, q) => {
@@ -304,11 +308,16 @@ export class VectorIndex<M = unknown> {
     }
   }
 
-  /** Room for `rows` rows, doubling the matrix so that adding rows one by one stays linear. */
+  /** Room for `rows` rows. Past what a WebAssembly memory holds (4 GiB), the rows move to plain arrays. */
   #reserve(rows: number): void {
-    if (rows * this.dim <= this.#data.length) return;
-    const grown = new Float32Array(Math.max(rows, 2 * (this.#data.length / this.dim)) * this.dim);
-    grown.set(this.#data.subarray(0, this.#rows * this.dim));
-    this.#data = grown;
+    try {
+      this.#data = this.#memory.matrix(rows * this.dim);
+    } catch (error) {
+      if (!(error instanceof RangeError) || !this.#memory.wasm) throw error;
+      const memory = new JsScanMemory(rows * this.dim);
+      memory.matrix(rows * this.dim).set(this.#memory.matrix(this.#rows * this.dim).subarray(0, this.#rows * this.dim));
+      this.#memory = memory;
+      this.#data = memory.matrix(rows * this.dim);
+    }
   }
 }

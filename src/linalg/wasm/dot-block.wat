@@ -4,13 +4,14 @@
 ;; The caller (src/search/wasm-scan-memory.ts) keeps, in this memory:
 ;;   queries - `queryCount` rows of `dim` f32, one query after another;
 ;;   rows    - `rowCount` rows of `dim` f32, a block of the index's matrix;
-;;   out     - `queryCount × rowCount` f32 scores: out[q * rowCount + r] = queries[q] · rows[r].
+;;   out     - `rowCount × queryCount` f32 scores: out[r * queryCount + q] = queries[q] · rows[r].
 ;; `dim` is a positive multiple of 4 and every address is 4-byte aligned.
 ;;
 ;; The main loop is a register tile of 4 queries × 2 rows: 8 f32x4 accumulators fed by 6
 ;; loads per step (14 of the 16 SIMD registers of x64), so each row loaded is used 4 times
-;; and each query twice. Edges (queries beyond a multiple of 4, a last odd row) use a
-;; single dot product.
+;; and each query twice. The 4 accumulators of a row reduce together (a 4 × 4 transpose by
+;; shuffles and adds) into the row's 4 consecutive scores, one store. Edges (queries beyond
+;; a multiple of 4, a last odd row) use a single dot product.
 (module
   (import "env" "memory" (memory 1))
 
@@ -18,6 +19,20 @@
     (f32.add
       (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
       (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
+
+  ;; [Σa, Σb, Σc, Σd]: the lane sums of four vectors at once.
+  (func $sum4 (param $a v128) (param $b v128) (param $c v128) (param $d v128) (result v128)
+    (local $ab v128) (local $cd v128)
+    ;; ab = [a0+a2, b0+b2, a1+a3, b1+b3], cd likewise.
+    (local.set $ab (f32x4.add
+      (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a) (local.get $b))
+      (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a) (local.get $b))))
+    (local.set $cd (f32x4.add
+      (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $c) (local.get $d))
+      (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $c) (local.get $d))))
+    (f32x4.add
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $ab) (local.get $cd))
+      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $ab) (local.get $cd))))
 
   ;; x · y over `bytes` bytes (a multiple of 16, at least 16).
   (func $dot (param $x i32) (param $y i32) (param $bytes i32) (result f32)
@@ -37,8 +52,8 @@
     (local $s0a v128) (local $s0b v128) (local $s1a v128) (local $s1b v128)
     (local $s2a v128) (local $s2b v128) (local $s3a v128) (local $s3b v128)
     (local.set $bytes (i32.shl (local.get $dim) (i32.const 2)))
-    ;; Bytes from one query's scores to the next's.
-    (local.set $stride (i32.shl (local.get $rowCount) (i32.const 2)))
+    ;; Bytes from one row's scores to the next's.
+    (local.set $stride (i32.shl (local.get $queryCount) (i32.const 2)))
     (local.set $q4 (i32.and (local.get $queryCount) (i32.const -4)))
     (local.set $r (i32.const 0))
     (block $pairsDone
@@ -77,18 +92,10 @@
               (local.set $i (i32.add (local.get $i) (i32.const 16)))
               (br_if $steps (i32.lt_u (local.get $i) (local.get $bytes))))
             (local.set $o (i32.add (local.get $out)
-              (i32.shl (i32.add (i32.mul (local.get $q) (local.get $rowCount)) (local.get $r)) (i32.const 2))))
-            (f32.store offset=0 (local.get $o) (call $hsum (local.get $s0a)))
-            (f32.store offset=4 (local.get $o) (call $hsum (local.get $s0b)))
-            (local.set $o (i32.add (local.get $o) (local.get $stride)))
-            (f32.store offset=0 (local.get $o) (call $hsum (local.get $s1a)))
-            (f32.store offset=4 (local.get $o) (call $hsum (local.get $s1b)))
-            (local.set $o (i32.add (local.get $o) (local.get $stride)))
-            (f32.store offset=0 (local.get $o) (call $hsum (local.get $s2a)))
-            (f32.store offset=4 (local.get $o) (call $hsum (local.get $s2b)))
-            (local.set $o (i32.add (local.get $o) (local.get $stride)))
-            (f32.store offset=0 (local.get $o) (call $hsum (local.get $s3a)))
-            (f32.store offset=4 (local.get $o) (call $hsum (local.get $s3b)))
+              (i32.shl (i32.add (i32.mul (local.get $r) (local.get $queryCount)) (local.get $q)) (i32.const 2))))
+            (v128.store (local.get $o) (call $sum4 (local.get $s0a) (local.get $s1a) (local.get $s2a) (local.get $s3a)))
+            (v128.store (i32.add (local.get $o) (local.get $stride))
+              (call $sum4 (local.get $s0b) (local.get $s1b) (local.get $s2b) (local.get $s3b)))
             (local.set $q (i32.add (local.get $q) (i32.const 4)))
             (br $tiles)))
         ;; The last queryCount % 4 queries, one at a time.
@@ -97,9 +104,9 @@
             (br_if $restDone (i32.ge_u (local.get $q) (local.get $queryCount)))
             (local.set $p0 (i32.add (local.get $queries) (i32.mul (local.get $q) (local.get $bytes))))
             (local.set $o (i32.add (local.get $out)
-              (i32.shl (i32.add (i32.mul (local.get $q) (local.get $rowCount)) (local.get $r)) (i32.const 2))))
-            (f32.store offset=0 (local.get $o) (call $dot (local.get $p0) (local.get $a) (local.get $bytes)))
-            (f32.store offset=4 (local.get $o) (call $dot (local.get $p0) (local.get $b) (local.get $bytes)))
+              (i32.shl (i32.add (i32.mul (local.get $r) (local.get $queryCount)) (local.get $q)) (i32.const 2))))
+            (f32.store (local.get $o) (call $dot (local.get $p0) (local.get $a) (local.get $bytes)))
+            (f32.store (i32.add (local.get $o) (local.get $stride)) (call $dot (local.get $p0) (local.get $b) (local.get $bytes)))
             (local.set $q (i32.add (local.get $q) (i32.const 1)))
             (br $rest)))
         (local.set $r (i32.add (local.get $r) (i32.const 2)))
@@ -113,7 +120,7 @@
           (loop $last
             (br_if $lastDone (i32.ge_u (local.get $q) (local.get $queryCount)))
             (f32.store
-              (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $q) (local.get $rowCount)) (local.get $r)) (i32.const 2)))
+              (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $queryCount)) (local.get $q)) (i32.const 2)))
               (call $dot (i32.add (local.get $queries) (i32.mul (local.get $q) (local.get $bytes))) (local.get $a) (local.get $bytes)))
             (local.set $q (i32.add (local.get $q) (i32.const 1)))
             (br $last))))))

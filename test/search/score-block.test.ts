@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { wasmKernelsEnabled } from "../../src/linalg/wasm/wasm-runtime.js";
+import { openScanMemory } from "../../src/search/scan-memory.js";
+import { scoreBlockJs } from "../../src/search/score-block.js";
+import { randomMatrix } from "../fixtures/random.js";
+
+/** `out[r * queryCount + q]` by a plain float64 loop. */
+function referenceScores(queries: Float32Array, queryCount: number, matrix: Float32Array, first: number, count: number, dim: number): number[] {
+  const out: number[] = [];
+  for (let r = 0; r < count; r++) {
+    for (let q = 0; q < queryCount; q++) {
+      let sum = 0;
+      for (let d = 0; d < dim; d++) sum += queries[q * dim + d]! * matrix[(first + r) * dim + d]!;
+      out.push(sum);
+    }
+  }
+  return out;
+}
+
+// Query counts around the 4-query tile, row counts around the 2-row tile, widths from one SIMD step up.
+const SHAPES = [
+  { queryCount: 1, count: 1, dim: 4 },
+  { queryCount: 3, count: 5, dim: 8 },
+  { queryCount: 4, count: 2, dim: 12 },
+  { queryCount: 9, count: 7, dim: 256 },
+  { queryCount: 64, count: 64, dim: 100 },
+];
+
+describe("score kernels", () => {
+  it("the JavaScript kernel matches a float64 reference on every tile edge", () => {
+    for (const { queryCount, count, dim } of [...SHAPES, { queryCount: 6, count: 3, dim: 37 }]) {
+      const queries = randomMatrix(queryCount, dim, dim);
+      const matrix = randomMatrix(count + 3, dim, dim + 1);
+      const out = new Float32Array(queryCount * count);
+      scoreBlockJs(queries, queryCount, matrix, 3, count, dim, out);
+      const expected = referenceScores(queries, queryCount, matrix, 3, count, dim);
+      Array.from(out).forEach((value, i) => expect(value).toBeCloseTo(expected[i]!, 4));
+    }
+  });
+
+  it.runIf(wasmKernelsEnabled())("the WebAssembly kernel matches the same reference, reading rows and queries from its memory", () => {
+    for (const { queryCount, count, dim } of SHAPES) {
+      const memory = openScanMemory(dim, (count + 3) * dim);
+      expect(memory.wasm).toBe(true);
+      const { queries, scores } = memory.scratch(queryCount * dim, queryCount * count);
+      queries.set(randomMatrix(queryCount, dim, dim));
+      const matrix = memory.matrix((count + 3) * dim);
+      matrix.set(randomMatrix(count + 3, dim, dim + 1));
+      memory.kernel(queries, queryCount, matrix, 3, count, dim, scores);
+      const expected = referenceScores(queries, queryCount, matrix, 3, count, dim);
+      Array.from(scores).forEach((value, i) => expect(value).toBeCloseTo(expected[i]!, 4));
+    }
+  });
+
+  it("falls back to the JavaScript kernel for widths that are not a multiple of 4, and when MODEL2VEC_WASM=off", () => {
+    expect(openScanMemory(37, 37).wasm).toBe(false);
+    const previous = process.env.MODEL2VEC_WASM;
+    process.env.MODEL2VEC_WASM = "off";
+    try {
+      expect(openScanMemory(256, 256).wasm).toBe(false);
+    } finally {
+      if (previous === undefined) delete process.env.MODEL2VEC_WASM;
+      else process.env.MODEL2VEC_WASM = previous;
+    }
+  });
+});
