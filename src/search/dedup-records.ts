@@ -69,16 +69,16 @@ export function groupRecords(records: readonly TextRecord[], columns: readonly s
 }
 
 /**
- * Embeds every column of every group with `encoder`, as unit-length rows (a zero vector stays
- * zero): one row-major Float32Array per column.
+ * Embeds the texts of every column (`texts[c]`, the same count in each) with `encoder`, as
+ * unit-length rows (a zero vector stays zero): one row-major Float32Array per column.
  */
-export async function embedGroups(encoder: SearchEncoder, grouped: GroupedRecords, onProgress?: RecordsProgress): Promise<Float32Array[]> {
+export async function embedColumns(encoder: SearchEncoder, texts: readonly (readonly string[])[], onProgress?: RecordsProgress): Promise<Float32Array[]> {
   const dim = encoder.dim;
-  const count = grouped.keys.length;
-  const total = count * grouped.columns.length;
+  const count = texts[0]?.length ?? 0;
+  const total = count * texts.length;
   let done = 0;
   const out: Float32Array[] = [];
-  for (const columnTexts of grouped.texts) {
+  for (const columnTexts of texts) {
     const vectors = new Float32Array(count * dim);
     for (let start = 0; start < count; start += ENCODE_CHUNK) {
       const chunk = columnTexts.slice(start, start + ENCODE_CHUNK);
