@@ -1,16 +1,21 @@
 import { defineConfig } from "tsup";
 import { esbuildBrowserModules } from "./scripts/browser-modules.js";
+import { ENTRY_POINTS } from "./scripts/entry-points.js";
 
 export default defineConfig([
   {
-    entry: ["src/index.ts", "src/teachers.ts", "src/evaluation.ts", "src/training.ts", "src/server.ts", "src/onnx.ts", "src/langchain.ts", "src/ai-sdk.ts", "src/chonkie.ts"],
+    // dist/<name>.{js,cjs,d.ts,d.cts} for each entry point (package.json "exports" `./<name>`).
+    entry: ENTRY_POINTS,
     format: ["esm", "cjs"],
     // import.meta.url (used to find the bundled model) in the CommonJS build too.
     shims: true,
     dts: true,
-    sourcemap: true,
+    // No source maps in any build: the output is not minified and keeps every name, so stack
+    // traces already point at readable code, and maps (with the sources inlined, half the
+    // unpacked package) would not earn their size. test/package.test.ts checks.
+    sourcemap: false,
     // Both builds run at once: keep the CLI's output when cleaning.
-    clean: ["!cli.js", "!cli.js.map", "!cli/**", "!browser.js", "!browser.js.map", "!encode-worker.js", "!encode-worker.js.map"],
+    clean: ["!cli.js", "!cli/**", "!browser.js", "!encode-worker.js"],
     target: "es2022",
     treeshake: true,
   },
@@ -23,7 +28,7 @@ export default defineConfig([
     format: ["esm"],
     platform: "node",
     dts: false,
-    sourcemap: true,
+    sourcemap: false,
     // Cleans dist/cli/ only (top-level files, the library's, are left alone).
     clean: ["!*.*"],
     splitting: true,
@@ -39,7 +44,7 @@ export default defineConfig([
     format: ["esm"],
     platform: "node",
     dts: false,
-    sourcemap: true,
+    sourcemap: false,
     clean: false,
     target: "node20",
   },
@@ -47,11 +52,11 @@ export default defineConfig([
     // The browser build, which the "browser" export condition selects: src/index.ts with each
     // Node-only module swapped for its `.browser.ts` sibling (scripts/browser-modules.ts), in one
     // file with no `node:` import. test/browser/browser-build.test.ts checks it.
-    entry: { browser: "src/index.ts" },
+    entry: { browser: ENTRY_POINTS.index },
     format: ["esm"],
     platform: "browser",
     dts: false,
-    sourcemap: true,
+    sourcemap: false,
     clean: false,
     splitting: false,
     target: "es2022",

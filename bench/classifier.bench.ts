@@ -8,10 +8,12 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { BUILTIN_TASKS, accuracy, fitLogisticRegression, type ClassificationData } from "../src/evaluation.js";
+import { BUILTIN_TASKS, type ClassificationData } from "../src/evaluate/index.js";
+import { fitLogisticRegression } from "../src/evaluate/logistic-regression.js";
+import { accuracy } from "../src/evaluate/metrics/classification.js";
 import { distillFromModel } from "../src/index.js";
-import { UseTeacher } from "../src/teachers.js";
-import { StaticModelForClassification } from "../src/training.js";
+import { UseTeacher } from "../src/distill/teachers.js";
+import { StaticModelForClassification } from "../src/train/index.js";
 import { useLiteFolder } from "../test/fixtures/use-lite.js";
 import { SHARED_DIR } from "../test/shared.js";
 

@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Embeddings, HuggingFaceTokenizer, StaticModel, distillFromModel } from "../src/index.js";
 import { cosine, spearman } from "../src/evaluate/metrics/correlation.js";
-import { UseTeacher } from "../src/teachers.js";
+import { UseTeacher } from "../src/distill/teachers.js";
 import { useLiteFolder } from "../test/fixtures/use-lite.js";
 import { SHARED_DIR } from "../test/shared.js";
 

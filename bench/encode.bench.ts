@@ -24,7 +24,7 @@ import { arch, availableParallelism, cpus, loadavg, platform, tmpdir } from "nod
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { StaticModel, writeSafetensors } from "../src/index.js";
-import { exportOnnx } from "../src/onnx.js";
+import { exportOnnx } from "../src/integrations/onnx.js";
 import { mulberry32, randomMatrix } from "../test/fixtures/random.js";
 import { SHARED_DIR } from "../test/shared.js";
 import {

@@ -8,9 +8,9 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { BUILTIN_TASK_NAMES, type EvaluationResult, evaluate, formatLeaderboard, leaderboard } from "../src/evaluation.js";
+import { BUILTIN_TASK_NAMES, type EvaluationResult, evaluate, formatLeaderboard, leaderboard } from "../src/evaluate/index.js";
 import { HuggingFaceTokenizer, StaticModel, distillFromModel } from "../src/index.js";
-import { UseTeacher } from "../src/teachers.js";
+import { UseTeacher } from "../src/distill/teachers.js";
 import { useLiteFolder } from "../test/fixtures/use-lite.js";
 import { SHARED_DIR } from "../test/shared.js";
 

@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { cosine } from "../src/evaluate/metrics/correlation.js";
-import { UseTeacher, type UseTeacherOptions } from "../src/teachers.js";
+import { UseTeacher, type UseTeacherOptions } from "../src/distill/teachers.js";
 import { featurize } from "../src/tokenlearn/featurize.js";
 import { splitSentences } from "../src/tokenlearn/sentences.js";
 import { readFeaturized } from "../src/tokenlearn/shards.js";

@@ -19,9 +19,9 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { BUILTIN_TASK_NAMES, evaluate } from "../src/evaluation.js";
+import { BUILTIN_TASK_NAMES, evaluate } from "../src/evaluate/index.js";
 import { quantizeModel } from "../src/index.js";
-import { UseTeacher } from "../src/teachers.js";
+import { UseTeacher } from "../src/distill/teachers.js";
 import { featurize } from "../src/tokenlearn/featurize.js";
 import { interleavedSentences } from "../src/tokenlearn/sentences.js";
 import { type TokenlearnOptions, tokenlearn } from "../src/tokenlearn/tokenlearn.js";

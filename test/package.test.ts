@@ -1,16 +1,109 @@
-/** The built package (dist/) loads through both `import` and `require` and encodes the same. */
+/**
+ * The package as npm ships it: package.json's "exports" name one dist/ file per entry point
+ * (scripts/entry-points.ts), the built package (dist/) loads through both `import` and
+ * `require` with its sources' names and encodes the same, and what `npm pack` would publish.
+ */
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { generateModel, writeModelFolder } from "./fixtures/models.js";
 import { wordPieceTokenizerJson } from "./fixtures/tokenizers.js";
 import { StaticModel } from "../src/index.js";
+import { ENTRY_POINTS, subpathOf } from "../scripts/entry-points.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const built = existsSync(`${root}/dist/index.js`) && existsSync(`${root}/dist/index.cjs`);
 if (!built) console.warn(`skipping: ${root}dist is not built (run npm run build)`);
+
+interface PackageJson {
+  exports: Record<string, unknown>;
+  files: string[];
+  main: string;
+  module: string;
+  types: string;
+  repository?: unknown;
+  homepage?: unknown;
+  bugs?: unknown;
+}
+const manifest = JSON.parse(readFileSync(`${root}/package.json`, "utf8")) as PackageJson;
+
+/** The "exports" key of entry `name`: `.` or `./<name>`. */
+function exportKey(name: string): string {
+  return name === "index" ? "." : `./${name}`;
+}
+
+/** The conditions every entry point's export has: ESM and CommonJS, each with its types. */
+function nodeConditions(name: string) {
+  return {
+    import: { types: `./dist/${name}.d.ts`, default: `./dist/${name}.js` },
+    require: { types: `./dist/${name}.d.cts`, default: `./dist/${name}.cjs` },
+  };
+}
+
+describe("package.json", () => {
+  it("exports each entry point of scripts/entry-points.ts as ./<name>, from dist/<name>.{js,cjs,d.ts,d.cts}, and nothing else", () => {
+    const expected: Record<string, unknown> = { "./package.json": "./package.json" };
+    for (const name of Object.keys(ENTRY_POINTS)) expected[exportKey(name)] = nodeConditions(name);
+    // Browsers get the one-file build of the root entry (its Node-only modules swapped out).
+    expected["."] = { browser: { types: "./dist/index.d.ts", default: "./dist/browser.js" }, ...nodeConditions("index") };
+    expect(manifest.exports).toEqual(expected);
+    expect(Object.keys(manifest.exports)).toEqual(expect.arrayContaining(["./evaluate", "./train", "./tokenlearn", "./server", "./teachers", "./onnx", "./langchain"]));
+    expect([manifest.main, manifest.module, manifest.types]).toEqual(["./dist/index.cjs", "./dist/index.js", "./dist/index.d.ts"]);
+  });
+
+  it("names each entry point's source after it: src/<name>/index.ts for a folder, else a file <name>.ts", () => {
+    for (const [name, file] of Object.entries(ENTRY_POINTS)) {
+      expect(existsSync(`${root}/${file}`)).toBe(true);
+      if (name !== "index") expect(file).toMatch(new RegExp(`^src/(${name}/index|[a-z-]+/${name})\\.ts$`));
+    }
+    expect(ENTRY_POINTS).toMatchObject({ evaluate: "src/evaluate/index.ts", train: "src/train/index.ts", server: "src/server/index.ts" });
+  });
+
+  it("states no repository, homepage or bugs URL, since none is known for this package (add them with one)", () => {
+    // The only GitHub address in the repository is the upstream Python library's; these
+    // fields must not point users at someone else's tracker.
+    expect([manifest.repository, manifest.homepage, manifest.bugs]).toEqual([undefined, undefined, undefined]);
+  });
+});
+
+describe.skipIf(!built)("npm pack", () => {
+  it("publishes every file the exports name, the LICENSE, and no source maps (dist/ keeps no sourceMappingURL either)", () => {
+    const output = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root, encoding: "utf8" });
+    const [pack] = JSON.parse(output) as { files: { path: string; size: number }[]; unpackedSize: number }[];
+    const paths = pack!.files.map((file) => file.path);
+    const targets = JSON.stringify(manifest.exports).match(/\.\/dist\/[^"]+/g)!.map((target) => target.slice(2));
+    expect(targets).toContain("dist/browser.js");
+    expect(targets.filter((target) => !paths.includes(target))).toEqual([]);
+    expect(paths).toEqual(expect.arrayContaining(["LICENSE", "README.md", "package.json", "dist/cli.js", "dist/encode-worker.js"]));
+    expect(paths.filter((path) => path.endsWith(".map"))).toEqual([]);
+    const scripts = paths.filter((path) => /^dist\/.*\.c?js$/.test(path));
+    expect(scripts.filter((path) => readFileSync(`${root}/${path}`, "utf8").includes("sourceMappingURL"))).toEqual([]);
+  }, 120_000);
+});
+
+describe.skipIf(!built)("built entry points", () => {
+  const names = Object.keys(ENTRY_POINTS);
+
+  /** Each subpath's exported names as `node` loads them from dist/, through import or require. */
+  function builtNames(kind: "import" | "require"): Record<string, string[]> {
+    const load = kind === "import" ? "await import(s)" : "require(s)";
+    const script = `const out = {}; for (const s of ${JSON.stringify(names.map(subpathOf))}) out[s] = Object.keys(${load}).filter((k) => k !== "default" && k !== "__esModule").sort(); console.log(JSON.stringify(out));`;
+    const args = kind === "import" ? ["--input-type=module", "-e", script] : ["-e", script];
+    return JSON.parse(execFileSync(process.execPath, args, { cwd: root, encoding: "utf8" })) as Record<string, string[]>;
+  }
+
+  it("load through import and require with the same run-time names as their sources", async () => {
+    const expected: Record<string, string[]> = {};
+    for (const [name, file] of Object.entries(ENTRY_POINTS)) {
+      expected[subpathOf(name)] = Object.keys((await import(`${root}/${file}`)) as object).sort();
+    }
+    expect(expected["model2vec/evaluate"]).toContain("evaluate");
+    expect(builtNames("import")).toEqual(expected);
+    expect(builtNames("require")).toEqual(expected);
+  }, 120_000);
+});
 
 describe.skipIf(!built)("built package", () => {
   it("ESM import and CJS require of 'model2vec' give the same vectors as the sources", async () => {

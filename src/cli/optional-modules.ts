@@ -7,7 +7,7 @@
 import { UnavailableError } from "./errors.js";
 
 export type ServerModule = typeof import("../server/server.js");
-export type OnnxExportModule = typeof import("../integrations/onnx-export.js");
+export type OnnxExportModule = typeof import("../integrations/onnx.js");
 
 /** Loads `src/server/server.ts`. */
 export async function loadServerModule(): Promise<ServerModule> {
@@ -18,12 +18,12 @@ export async function loadServerModule(): Promise<ServerModule> {
   }
 }
 
-/** Loads `src/integrations/onnx-export.ts`. */
+/** Loads `src/integrations/onnx.ts`. */
 export async function loadOnnxExportModule(): Promise<OnnxExportModule> {
   try {
-    return await import("../integrations/onnx-export.js");
+    return await import("../integrations/onnx.js");
   } catch (error) {
-    throw unavailable("export-onnx", "the ONNX exporter (integrations/onnx-export.js)", error);
+    throw unavailable("export-onnx", "the ONNX exporter (integrations/onnx.js)", error);
   }
 }
 
@@ -36,5 +36,5 @@ function unavailable(command: string, what: string, error: unknown): Error {
 function isModuleMissing(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : "";
-  return (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && /[\\/](server|onnx-export)\.[jt]s\b/.test(message);
+  return (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && /[\\/](server|onnx)\.[jt]s\b/.test(message);
 }

@@ -1,10 +1,12 @@
 /**
- * Vercel AI SDK adapter: a StaticModel as an `EmbeddingModelV3` (AI SDK 5/6
+ * `model2vec/ai-sdk`: the Vercel AI SDK adapter: a StaticModel as an `EmbeddingModelV3` (AI SDK 5/6
  * provider specification v3), usable with `embed`, `embedMany` and anything
  * else that accepts an embedding model.
  *
  * The specification is declared structurally here, so this module imports
  * nothing from `ai` or `@ai-sdk/provider` at runtime or in its type declarations.
+ *
+ * @packageDocumentation
  */
 import type { EncodeOptions, StaticModel } from "../model/static-model.js";
 

@@ -1,10 +1,12 @@
 /**
- * Chonkie TS adapter: a StaticModel as the embedding model `@chonkiejs/core`
+ * `model2vec/chonkie`: the Chonkie TS adapter: a StaticModel as the embedding model `@chonkiejs/core`
  * accepts (`SemanticChunker.create({ embeddings })` and the vector-database
  * handshakes' `embeddings` option): any object with `embed(texts) → Promise<number[][]>`.
  *
  * The interface is declared structurally, so this module imports nothing from
  * `@chonkiejs/core`.
+ *
+ * @packageDocumentation
  */
 import {
   type EncodeOptions,

@@ -1,6 +1,8 @@
 /**
- * LangChain.js adapter: a StaticModel as `@langchain/core` `Embeddings`, usable
+ * `model2vec/langchain`: the LangChain.js adapter: a StaticModel as `@langchain/core` `Embeddings`, usable
  * with any LangChain vector store, retriever or splitter that takes embeddings.
+ *
+ * @packageDocumentation
  */
 import { Embeddings, type EmbeddingsParams } from "@langchain/core/embeddings";
 import {

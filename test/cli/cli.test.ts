@@ -280,7 +280,7 @@ describe("train", () => {
     const run = await cli(["train", data, out, "--model", modelDir, "--max-epochs", "30", "--quiet"]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^saved .*classifier \(2 classes, \d+ epochs, best \d+\)\n$/);
-    const { StaticModelForClassification } = await import("../../src/training.js");
+    const { StaticModelForClassification } = await import("../../src/train/index.js");
     const classifier = await StaticModelForClassification.fromPretrained(out);
     expect(classifier.predict(["hello world hello there", "the quick brown fox runs"])).toEqual(["greeting", "animal"]);
   });

@@ -6,7 +6,7 @@ import { cp, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BUILTIN_TASK_NAMES } from "../../src/evaluation.js";
+import { BUILTIN_TASK_NAMES } from "../../src/evaluate/index.js";
 import { generateModel, writeModelFolder } from "../fixtures/models.js";
 import { wordPieceTokenizerJson } from "../fixtures/tokenizers.js";
 import { cli } from "../fixtures/run-cli.js";

@@ -6,7 +6,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { StaticModelForClassification } from "../../src/training.js";
+import { StaticModelForClassification } from "../../src/train/index.js";
 import { generateModel, writeModelFolder } from "../fixtures/models.js";
 import { expectClose } from "../fixtures/reference.js";
 import { cli } from "../fixtures/run-cli.js";

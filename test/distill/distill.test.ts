@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sifWeights } from "../../src/distill/sif.js";
 import { HuggingFaceTokenizer, InvalidInputError, StaticModel, distill, distillFromModel } from "../../src/index.js";
-import { OnnxTeacher } from "../../src/teachers.js";
+import { OnnxTeacher } from "../../src/distill/teachers.js";
 
 const FIXTURE = fileURLToPath(new URL("../fixtures/tiny-bert/", import.meta.url));
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));

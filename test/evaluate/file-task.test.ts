@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { evaluate, fileTask } from "../../src/evaluation.js";
+import { evaluate, fileTask } from "../../src/evaluate/index.js";
 import { InvalidInputError } from "../../src/index.js";
 import { loadGenerated } from "../fixtures/index.js";
 

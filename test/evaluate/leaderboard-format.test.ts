@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatLeaderboard, leaderboard } from "../../src/evaluation.js";
+import { formatLeaderboard, leaderboard } from "../../src/evaluate/index.js";
 import type { TaskType } from "../../src/evaluate/types.js";
 
 const TYPES: TaskType[] = ["sts", "classification", "clustering", "retrieval"];

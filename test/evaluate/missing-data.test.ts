@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { BUILTIN_TASKS, BUILTIN_TASK_NAMES, evaluate, fileTask, findMissingData, type TaskDefinition } from "../../src/evaluation.js";
+import { BUILTIN_TASKS, BUILTIN_TASK_NAMES, evaluate, fileTask, findMissingData, type TaskDefinition } from "../../src/evaluate/index.js";
 import { InvalidInputError } from "../../src/index.js";
 import { TINY_DATA_FILES, writeTinyData } from "./tiny-data.js";
 

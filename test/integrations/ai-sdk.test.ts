@@ -2,7 +2,7 @@
 import { type EmbeddingModel, cosineSimilarity, embed, embedMany } from "ai";
 import { beforeAll, describe, expect, it } from "vitest";
 import { StaticModel } from "../../src/index.js";
-import { model2vecEmbeddingModel } from "../../src/ai-sdk.js";
+import { model2vecEmbeddingModel } from "../../src/integrations/ai-sdk.js";
 import { expectClose } from "../fixtures/reference.js";
 
 let model: StaticModel;

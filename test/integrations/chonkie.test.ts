@@ -1,7 +1,7 @@
 /** The Chonkie adapter: Chonkie's `EmbeddingModel` backed by a StaticModel, driving `SemanticChunker`. */
 import { beforeAll, describe, expect, it } from "vitest";
 import { StaticModel } from "../../src/index.js";
-import { Model2VecEmbeddingModel } from "../../src/chonkie.js";
+import { Model2VecEmbeddingModel } from "../../src/integrations/chonkie.js";
 import { expectClose } from "../fixtures/reference.js";
 
 // @chonkiejs/core is not a dev dependency: its optional tree-sitter binaries are missing from the

@@ -4,7 +4,7 @@ import { Embeddings, type EmbeddingsInterface } from "@langchain/core/embeddings
 import { cosineSimilarity } from "@langchain/core/utils/math";
 import { beforeAll, describe, expect, it } from "vitest";
 import { StaticModel } from "../../src/index.js";
-import { Model2VecEmbeddings } from "../../src/langchain.js";
+import { Model2VecEmbeddings } from "../../src/integrations/langchain.js";
 import { expectClose } from "../fixtures/reference.js";
 
 let model: StaticModel;

@@ -9,7 +9,7 @@ import { join, relative } from "node:path";
 import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StaticModel } from "../../src/index.js";
-import { ONNX_EXPORT_OPSET, exportOnnx, onnxExportFiles, onnxInputs, onnxModelBytes } from "../../src/integrations/onnx-export.js";
+import { ONNX_EXPORT_OPSET, exportOnnx, onnxExportFiles, onnxInputs, onnxModelBytes } from "../../src/integrations/onnx.js";
 import { loadGenerated } from "../fixtures/index.js";
 import { WORDS } from "../fixtures/words.js";
 

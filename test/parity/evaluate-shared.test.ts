@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BUILTIN_TASK_NAMES, evaluate, formatLeaderboard, leaderboard } from "../../src/evaluation.js";
+import { BUILTIN_TASK_NAMES, evaluate, formatLeaderboard, leaderboard } from "../../src/evaluate/index.js";
 import { StaticModel } from "../../src/index.js";
 import { sharedPath } from "../shared.js";
 

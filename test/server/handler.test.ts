@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { embeddingsHandler } from "../../src/server.js";
+import { embeddingsHandler } from "../../src/server/index.js";
 import { loadGenerated } from "../fixtures/index.js";
 import { ROOT } from "../fixtures/run-cli.js";
 

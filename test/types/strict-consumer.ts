@@ -5,14 +5,15 @@
  * value read from elsewhere), and `encode` takes a `string | string[]`.
  */
 import { distill, distillFromModel, Embeddings, quantizeModel, StaticModel, type Teacher } from "../../src/index.js";
-import { evaluate, fileTask } from "../../src/evaluation.js";
-import { exportOnnx } from "../../src/onnx.js";
-import { startServer } from "../../src/server.js";
-import { OnnxTeacher, UseTeacher } from "../../src/teachers.js";
-import { featurize, StaticModelForClassification, tokenlearn } from "../../src/training.js";
-import { model2vecEmbeddingModel } from "../../src/ai-sdk.js";
-import { Model2VecEmbeddingModel } from "../../src/chonkie.js";
-import { Model2VecEmbeddings } from "../../src/langchain.js";
+import { evaluate, fileTask } from "../../src/evaluate/index.js";
+import { exportOnnx } from "../../src/integrations/onnx.js";
+import { startServer } from "../../src/server/index.js";
+import { OnnxTeacher, UseTeacher } from "../../src/distill/teachers.js";
+import { StaticModelForClassification } from "../../src/train/index.js";
+import { featurize, tokenlearn } from "../../src/tokenlearn/index.js";
+import { model2vecEmbeddingModel } from "../../src/integrations/ai-sdk.js";
+import { Model2VecEmbeddingModel } from "../../src/integrations/chonkie.js";
+import { Model2VecEmbeddings } from "../../src/integrations/langchain.js";
 
 declare const teacher: Teacher;
 declare const input: string | string[];

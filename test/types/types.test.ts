@@ -10,10 +10,10 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { Embeddings, quantizeModel, StaticModel } from "../../src/index.js";
+import { ENTRY_POINTS } from "../../scripts/entry-points.js";
 import { ROOT } from "../fixtures/run-cli.js";
 import { publicOptionalProperties } from "./public-options.js";
 
-const ENTRY_POINTS = ["index", "teachers", "evaluation", "training", "server", "onnx", "langchain", "ai-sdk", "chonkie"].map((name) => `src/${name}.ts`);
 
 describe("types under exactOptionalPropertyTypes", () => {
   it("a strict consumer compiles: undefined for every option, process.env.HF_TOKEN as token, encode(string | string[])", async () => {
@@ -30,7 +30,7 @@ describe("types under exactOptionalPropertyTypes", () => {
   }, 180_000);
 
   it("every optional property of the options types the entry points take is declared `?: T | undefined`", () => {
-    const properties = publicOptionalProperties(ROOT, ENTRY_POINTS);
+    const properties = publicOptionalProperties(ROOT, Object.values(ENTRY_POINTS));
     // The sweep reaches the options of every entry point (about 200 properties).
     expect(properties.length).toBeGreaterThan(150);
     expect(properties.map((p) => p.name)).toEqual(

@@ -3,7 +3,7 @@ import { Command, Option } from "commander";
 import { describeDataLayout } from "../../evaluate/data-layout.js";
 import { LEADERBOARD_FORMATS, type LeaderboardFormat } from "../../evaluate/leaderboard-format.js";
 import { InvalidInputError } from "../../errors.js";
-import type { EvaluationResult } from "../../evaluation.js";
+import type { EvaluationResult } from "../../evaluate/index.js";
 import { atomicWrite } from "../../io/atomic-write.js";
 import { contextOf } from "../context.js";
 import { UsageError } from "../errors.js";
@@ -49,7 +49,7 @@ Example:
     )
     .action(async (models: string[], options: EvaluateCommandOptions, command: Command) => {
       const context = contextOf(command);
-      const { evaluate, leaderboard, formatLeaderboard, findMissingData, formatMissingData, BUILTIN_TASKS, BUILTIN_TASK_NAMES } = await import("../../evaluation.js");
+      const { evaluate, leaderboard, formatLeaderboard, findMissingData, formatMissingData, BUILTIN_TASKS, BUILTIN_TASK_NAMES } = await import("../../evaluate/index.js");
       const dataDir = options.data ?? process.env.MODEL2VEC_DATA_DIR;
       if (dataDir === undefined || dataDir === "") throw new UsageError("no --data given (the folder holding the tasks' data), and MODEL2VEC_DATA_DIR is not set");
       const tasks = options.tasks ?? [...BUILTIN_TASK_NAMES];

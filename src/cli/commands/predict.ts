@@ -45,7 +45,7 @@ Examples:
       const context = contextOf(command);
       const inputs = await inputTexts(texts, options.file);
       const [{ StaticModelForClassification }, { CLASSIFIER_CONFIG_FILE }] = await Promise.all([
-        import("../../training.js"),
+        import("../../train/index.js"),
         import("../../train/classifier-config.js"),
       ]);
       const classifier = await withDownloadBar(context, classifierPath, (onProgress) =>

@@ -35,7 +35,7 @@ export function trainCommand(): Command {
       const format = options.format ?? (data.endsWith(".jsonl") ? "jsonl" : data.endsWith(".tsv") ? "tsv" : "csv");
       const { texts, labels } = await readLabelledTexts(data, format, { text: options.textColumn, label: options.labelColumn });
       const model = await loadModel(options.model, context);
-      const { StaticModelForClassification } = await import("../../training.js");
+      const { StaticModelForClassification } = await import("../../train/index.js");
       const classifier = StaticModelForClassification.fromStaticModel({ model, ...(options.seed === undefined ? {} : { seed: options.seed }) });
       const history = await classifier.fit(texts, labels, {
         ...(options.maxEpochs === undefined ? {} : { maxEpochs: options.maxEpochs }),

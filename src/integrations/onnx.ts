@@ -1,5 +1,5 @@
 /**
- * ONNX export of a StaticModel, as Python model2vec's `scripts/export_to_onnx.py`
+ * `model2vec/onnx`: ONNX export of a StaticModel, as Python model2vec's `scripts/export_to_onnx.py`
  * does, for ONNX Runtime and transformers.js.
  *
  * The graph has Python's signature: inputs `input_ids` int64 [num_tokens] (the
@@ -30,6 +30,8 @@
  *
  * The ids must come from model2vec's own tokenization (no special tokens,
  * unknown tokens dropped, cut to `maxLength`): {@link onnxInputs} builds them.
+ *
+ * @packageDocumentation
  */
 import { InvalidInputError } from "../errors.js";
 import type { StaticModel } from "../model/static-model.js";

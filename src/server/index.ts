@@ -5,5 +5,5 @@
  *
  * @packageDocumentation
  */
-export { embeddingsHandler, type HandlerOptions, type HandlerLimits } from "./server/handler.js";
-export { startServer, installSignalHandlers, type ServerOptions, type RunningServer } from "./server/server.js";
+export { embeddingsHandler, type HandlerOptions, type HandlerLimits } from "./handler.js";
+export { startServer, installSignalHandlers, type ServerOptions, type RunningServer } from "./server.js";
