@@ -14,6 +14,9 @@ export class Model2VecError extends Error {
 /** A model file (safetensors, config, layout) is missing, malformed or inconsistent. */
 export class ModelFormatError extends Model2VecError {}
 
+/** A saved search index (its vectors or its JSON) is missing, malformed or inconsistent. */
+export class IndexFormatError extends Model2VecError {}
+
 /** A tokenizer.json could not be read or used. */
 export class TokenizerError extends Model2VecError {}
 

@@ -4,13 +4,15 @@
  *
  * @module
  */
-export { VectorIndex, type IndexRows } from "./vector-index.js";
+export { VectorIndex } from "./vector-index.js";
+export { IndexFormatError } from "../errors.js";
 export type {
   AddOptions,
   AddVectorsOptions,
   EmbeddingsLike,
   IndexEntry,
   IndexId,
+  IndexRows,
   SearchEncoder,
   SearchOptions,
   SearchResult,

@@ -38,14 +38,14 @@ export interface SearchResult<M = unknown> extends IndexEntry<M> {
 export interface AddOptions<M = unknown> {
   /** One id per row, unique in the index. Default: each row's insertion number (0, 1, 2, … over the index's life). */
   readonly ids?: readonly IndexId[] | undefined;
-  /** One metadata value per row, returned with hits and shown to filters. */
-  readonly metadata?: readonly M[] | undefined;
+  /** One metadata value per row (undefined for a row without), returned with hits and shown to filters. */
+  readonly metadata?: readonly (M | undefined)[] | undefined;
 }
 
 /** Options of `addVectors` and `fromVectors`: texts may be stored beside the vectors. */
 export interface AddVectorsOptions<M = unknown> extends AddOptions<M> {
-  /** One text per row, returned with hits. */
-  readonly texts?: readonly string[] | undefined;
+  /** One text per row (undefined for a row without), returned with hits. */
+  readonly texts?: readonly (string | undefined)[] | undefined;
 }
 
 /** Options of `search` and `searchVectors`. */
@@ -57,4 +57,15 @@ export interface SearchOptions<M = unknown> {
    * and only for rows whose score would place them in some query's top k.
    */
   readonly filter?: ((entry: IndexEntry<M>) => boolean) | undefined;
+}
+
+/** The stored rows of an index, as `toFiles` writes them and `fromFiles` reads them. */
+export interface IndexRows<M = unknown> {
+  readonly dim: number;
+  /** Row-major `ids.length × dim`, unit-length rows. */
+  readonly vectors: Float32Array;
+  readonly ids: readonly IndexId[];
+  /** One text per row (undefined for a row without one), or undefined when no row has one. */
+  readonly texts: readonly (string | undefined)[] | undefined;
+  readonly metadata: readonly (M | undefined)[] | undefined;
 }

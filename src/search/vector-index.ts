@@ -7,6 +7,7 @@
  * a removed row and positions stay in insertion order.
  */
 import { InvalidInputError } from "../errors.js";
+import { indexFromFiles, indexToFiles } from "./index-files.js";
 import { describe } from "../describe.js";
 import { blockRows, scanTopK } from "./exact-scan.js";
 import { JsScanMemory, openScanMemory, type ScanMemory } from "./scan-memory.js";
@@ -14,6 +15,7 @@ import type {
   AddOptions,
   AddVectorsOptions,
   IndexEntry,
+  IndexRows,
   IndexId,
   SearchEncoder,
   SearchOptions,
@@ -23,17 +25,6 @@ import type {
 import { vectorCount, writeUnitRows } from "./vectors-input.js";
 
 const DEFAULT_K = 10;
-
-/** The stored rows of an index, as `toFiles` writes them and `fromFiles` reads them. */
-export interface IndexRows<M = unknown> {
-  readonly dim: number;
-  /** Row-major `ids.length × dim`, unit-length rows. */
-  readonly vectors: Float32Array;
-  readonly ids: readonly IndexId[];
-  /** One text per row (undefined for a row without one), or undefined when no row has one. */
-  readonly texts: readonly (string | undefined)[] | undefined;
-  readonly metadata: readonly (M | undefined)[] | undefined;
-}
 
 /** An exact cosine top-k index that runs in Node, browsers and workers. */
 export class VectorIndex<M = unknown> {
@@ -241,6 +232,55 @@ export class VectorIndex<M = unknown> {
     });
   }
 
+  /**
+   * The index as files (`vectors.safetensors` and `index.json`), e.g. to store in IndexedDB or
+   * offer as a download; {@link VectorIndex.fromFiles} reads them back. Metadata must be
+   * JSON-serialisable; a row's undefined metadata is saved as `null` and read back as undefined.
+   */
+  toFiles(): Map<string, Uint8Array> {
+    return indexToFiles(this.rows());
+  }
+
+  /**
+   * An index from the files {@link VectorIndex.toFiles} made.
+   *
+   * @param options.model - What `search` and `add` embed texts with; its width must be the index's.
+   * @throws IndexFormatError when a file is missing, truncated or inconsistent.
+   */
+  static fromFiles<M = unknown>(
+    files: ReadonlyMap<string, Uint8Array> | Readonly<Record<string, Uint8Array>>,
+    options: { model?: SearchEncoder | undefined; source?: string | undefined } = {},
+  ): VectorIndex<M> {
+    const rows = indexFromFiles(files, options.source ?? "files");
+    const index = new VectorIndex<M>(rows.dim, { model: options.model });
+    index.addVectors({ data: rows.vectors, rows: rows.ids.length, dim: rows.dim }, {
+      ids: rows.ids,
+      texts: rows.texts,
+      metadata: rows.metadata as (M | undefined)[] | undefined,
+    });
+    return index;
+  }
+
+  /**
+   * Saves the index into `folder` (created if needed) as {@link VectorIndex.toFiles}' files,
+   * each written to a temporary file and renamed, so a reader never sees half a file. Node only.
+   */
+  async save(folder: string): Promise<void> {
+    const { writeFolderAtomically } = await import("../io/write-folder.js");
+    await writeFolderAtomically(folder, this.toFiles());
+  }
+
+  /**
+   * Loads an index saved by {@link VectorIndex.save}. Node only; in browsers, use {@link VectorIndex.fromFiles}.
+   *
+   * @param model - What `search` and `add` embed texts with; its width must be the index's.
+   * @throws IndexFormatError when a file is missing, truncated or inconsistent.
+   */
+  static async load<M = unknown>(folder: string, model?: SearchEncoder): Promise<VectorIndex<M>> {
+    const { readIndexFolder } = await import("./index-folder.js");
+    return VectorIndex.fromFiles<M>(await readIndexFolder(folder), { model, source: folder });
+  }
+
   /** The stored rows (views of the index's arrays: copy them before changing the index). */
   rows(): IndexRows<M> {
     return {
@@ -303,8 +343,8 @@ export class VectorIndex<M = unknown> {
       if (this.#positions.has(id) || fresh.has(id)) throw new InvalidInputError(`VectorIndex.${method}: id ${JSON.stringify(id)} is already in the index`);
       fresh.add(id);
     }
-    if (options.texts?.some((text) => typeof text !== "string")) {
-      throw new InvalidInputError(`VectorIndex.${method}: options.texts must be strings`);
+    if (options.texts?.some((text) => text !== undefined && typeof text !== "string")) {
+      throw new InvalidInputError(`VectorIndex.${method}: options.texts must be strings (or undefined for a row without one)`);
     }
   }
 
