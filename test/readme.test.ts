@@ -378,3 +378,16 @@ it("docs/browser.md's Web Worker example answers a message with the model's vect
     await models.close();
   }
 });
+
+it("the README search example finds, filters, saves and reloads an index in ./data/index", async () => {
+  const work = await mkdtemp(join(tmpdir(), "m2v-readme-search-"));
+  try {
+    const logged = await runSnippet(snippet("## Search"), "search", work);
+    expect(logged[0]).toEqual(["Risotto is a creamy Italian rice dish."]);
+    expect(logged[1]).toEqual([[2, "cat"]]);
+    expect(logged[2]).toEqual([4]);
+    expect((await readdir(join(work, "data", "index"))).sort()).toEqual(["index.json", "vectors.safetensors"]);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+});
