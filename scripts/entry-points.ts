@@ -21,6 +21,8 @@ export const ENTRY_POINTS = {
   langchain: "src/integrations/langchain.ts",
   "ai-sdk": "src/integrations/ai-sdk.ts",
   chonkie: "src/integrations/chonkie.ts",
+  lancedb: "src/integrations/lancedb.ts",
+  orama: "src/integrations/orama.ts",
 } as const satisfies Record<string, string>;
 
 /** An entry point's name: its subpath without `model2vec/`, and its file name in dist/. */

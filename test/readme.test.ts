@@ -379,6 +379,37 @@ it("docs/browser.md's Web Worker example answers a message with the model's vect
   }
 });
 
+it("the README LangChain example ranks with MemoryVectorStore over Model2VecEmbeddings", async () => {
+  const work = await mkdtemp(join(tmpdir(), "m2v-readme-langchain-"));
+  try {
+    expect(await runSnippet(snippet("### LangChain vector stores"), "langchain-store", work)).toEqual([[["pets", "pets"]]]);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+});
+
+it("the README LanceDB example fills, searches and reopens an on-disk table in ./data/lancedb", async () => {
+  const work = await mkdtemp(join(tmpdir(), "m2v-readme-lancedb-"));
+  try {
+    expect(await runSnippet(snippet("### LanceDB"), "lancedb", work)).toEqual([
+      ["Dogs are loyal pets that love to play fetch."],
+      ["The stock market fell as investors sold shares."],
+    ]);
+    expect(await readdir(join(work, "data", "lancedb"))).toContain("docs.lance");
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+});
+
+it("the README Orama example finds by vector and hybrid search with the model2vec plugin", async () => {
+  const work = await mkdtemp(join(tmpdir(), "m2v-readme-orama-"));
+  try {
+    expect(await runSnippet(snippet("### Orama"), "orama", work)).toEqual([["Dogs", "Markets"]]);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+});
+
 it("the README search example finds, filters, saves and reloads an index in ./data/index", async () => {
   const work = await mkdtemp(join(tmpdir(), "m2v-readme-search-"));
   try {
