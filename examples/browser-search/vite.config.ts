@@ -61,7 +61,10 @@ export default defineConfig({
   root: here,
   base: "./",
   resolve: {
-    alias: [{ find: /^model2vec$/, replacement: join(repo, "src", "index.ts") }],
+    alias: [
+      { find: /^model2vec$/, replacement: join(repo, "src", "index.ts") },
+      { find: /^model2vec\/search$/, replacement: join(repo, "src", "search", "index.ts") },
+    ],
   },
   plugins: [viteBrowserModules(), demoData()],
   worker: {

@@ -1,16 +1,16 @@
 /**
  * The Web Worker that owns the model: it downloads the model and the corpus, embeds the
- * corpus in batches (reporting progress), then answers searches and encode requests, so
- * the page never blocks on encoding.
+ * corpus in batches into a VectorIndex (reporting progress), then answers searches and
+ * encode requests, so the page never blocks on encoding.
  */
 import { StaticModel } from "model2vec";
+import { VectorIndex } from "model2vec/search";
 import type { Hit, Reply, Request } from "./protocol.js";
 
 interface Index {
   model: StaticModel;
-  sentences: string[];
-  /** Unit-length sentence vectors, rows × dim. */
-  vectors: Float32Array;
+  /** The sentences, ids 0, 1, 2, … in corpus order, texts stored. */
+  index: VectorIndex;
 }
 
 const BATCH = 256;
@@ -51,35 +51,22 @@ async function build(request: Extract<Request, { type: "init" }>): Promise<Index
   ]);
   const loaded = performance.now();
   const { sentences } = corpus;
-  const vectors = new Float32Array(sentences.length * model.dim);
+  const index = new VectorIndex(model.dim, { model });
   for (let first = 0; first < sentences.length; first += BATCH) {
     const batch = sentences.slice(first, first + BATCH);
-    vectors.set(model.encode(batch, { normalize: true }).data, first * model.dim);
+    index.addVectors(model.encode(batch), { texts: batch });
     post({ type: "progress", stage: "embed", done: first + batch.length, total: sentences.length });
   }
   post({ type: "ready", count: sentences.length, dim: model.dim, source: corpus.source, loadMs: loaded - started, embedMs: performance.now() - loaded });
-  return { model, sentences, vectors };
+  return { model, index };
 }
 
-function search({ model, sentences, vectors }: Index, request: Extract<Request, { type: "search" }>): void {
+function search({ model, index }: Index, request: Extract<Request, { type: "search" }>): void {
   const started = performance.now();
-  const query = model.encode(request.query, { normalize: true });
+  const query = model.encode([request.query]);
   const encoded = performance.now();
-  const dim = model.dim;
-  // Top k by cosine (all vectors are unit length): a small sorted list, replaced from the end.
-  const hits: { index: number; score: number }[] = [];
-  for (let row = 0; row < sentences.length; row++) {
-    let score = 0;
-    for (let d = 0, offset = row * dim; d < dim; d++) score += query[d]! * vectors[offset + d]!;
-    if (hits.length === request.k && score <= hits[hits.length - 1]!.score) continue;
-    let at = hits.length === request.k ? hits.length - 1 : hits.length;
-    while (at > 0 && hits[at - 1]!.score < score) {
-      hits[at] = hits[at - 1]!;
-      at--;
-    }
-    hits[at] = { index: row, score };
-  }
-  const result: Hit[] = hits.map(({ index, score }) => ({ index, score, text: sentences[index]! }));
+  const [hits] = index.searchVectors(query, { k: request.k });
+  const result: Hit[] = hits!.map(({ id, score, text }) => ({ index: id as number, score, text: text! }));
   post({ type: "results", id: request.id, query: request.query, hits: result, encodeMs: encoded - started, searchMs: performance.now() - encoded });
 }
 
