@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { headingAnchors, proseLines, relativeLinks, slug } from "./fixtures/markdown.js";
+import { codeBlocks, headingAnchors, proseLines, relativeLinks, sectionLines, slug } from "./fixtures/markdown.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -46,7 +46,16 @@ function brokenLinks(base: string, files: readonly string[]): string[] {
   return broken;
 }
 
-describe("the link checker", () => {
+describe("reading Markdown", () => {
+  it("takes a section up to the next heading of its level or above, and its code blocks of one language", () => {
+    const text = ["# Doc", "## Use", "```ts", "one();", "```", "### Detail", "```sh", "# a comment, not a heading", "```", "```ts", "two();", "```", "## Next", "```ts", "three();", "```"].join("\n");
+    const use = sectionLines(text, "## Use")!;
+    expect(use.at(-1)).toBe("```");
+    expect(codeBlocks(use, "ts")).toEqual(["one();\n", "two();\n"]);
+    expect(codeBlocks(sectionLines(text, "### Detail")!, "sh")).toEqual(["# a comment, not a heading\n"]);
+    expect(sectionLines(text, "## Missing")).toBeNull();
+  });
+
   it("turns headings into GitHub's anchors", () => {
     expect(slug("Exactly what encode does")).toBe("exactly-what-encode-does");
     expect(slug("Demo: semantic search in the page")).toBe("demo-semantic-search-in-the-page");

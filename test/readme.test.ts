@@ -15,6 +15,7 @@ import { generateModel } from "./fixtures/models.js";
 import { wordPieceTokenizerJson } from "./fixtures/tokenizers.js";
 import { startStaticServer } from "./fixtures/static-server.js";
 import { writeTinyData } from "./evaluate/tiny-data.js";
+import { codeBlocks, sectionLines } from "./fixtures/markdown.js";
 
 /** Serves a generated model as "minishlab/potion-base-8M" from a local Hub, with a fresh HF_HOME; `close` undoes both. */
 async function servePotion(dim: number): Promise<{ close: () => Promise<void> }> {
@@ -39,33 +40,11 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-/**
- * The ```ts blocks of the section under `heading` (e.g. "## Quick start") in `file`, the
- * README or a file of docs/: from the heading to the next heading of its level or above.
- */
+/** The ```ts blocks of the section under `heading` (e.g. "## Quick start") in `file`, the README or a file of docs/. */
 function snippets(heading: string, file = "README.md"): string[] {
-  const lines = readFileSync(join(root, file), "utf8").split("\n");
-  const start = lines.indexOf(heading);
-  expect(start, `${file} has no line "${heading}"`).toBeGreaterThanOrEqual(0);
-  const level = heading.indexOf(" ");
-  const blocks: string[] = [];
-  let block: string[] | null = null;
-  let fenced = false;
-  for (const line of lines.slice(start + 1)) {
-    if (line.startsWith("```")) {
-      if (!fenced && line === "```ts") block = [];
-      else if (fenced && block !== null) {
-        blocks.push(`${block.join("\n")}\n`);
-        block = null;
-      }
-      fenced = !fenced;
-    } else if (fenced) {
-      block?.push(line);
-    } else if (/^#+ /.test(line) && line.indexOf(" ") <= level) {
-      break;
-    }
-  }
-  return blocks;
+  const section = sectionLines(readFileSync(join(root, file), "utf8"), heading);
+  expect(section, `${file} has no line "${heading}"`).not.toBeNull();
+  return codeBlocks(section!, "ts");
 }
 
 /** The first ```ts block of the section under `heading` in `file`. */
