@@ -1,6 +1,7 @@
 /** The `model2vec` command line: its commands, global flags, exit codes. */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
+import { dedupCommand } from "./commands/dedup.js";
 import { distillCommand } from "./commands/distill.js";
 import { encodeCommand } from "./commands/encode.js";
 import { evaluateCommand } from "./commands/evaluate.js";
@@ -46,6 +47,7 @@ Run "model2vec <command> --help" for a command's options.`,
     predictCommand(),
     exportOnnxCommand(),
     serveCommand(),
+    dedupCommand(),
   ]) {
     // Commands built standalone do not inherit these; set them as `program.command()` would.
     command.copyInheritedSettings(program);

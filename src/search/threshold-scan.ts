@@ -7,7 +7,7 @@
  * This is a threshold join, not a top-k search, and the greedy variant grows its target set
  * while it runs, which is why it does not go through `VectorIndex`.
  */
-import { BOUND_SLACK, PREFIX, prefixRows, principalAxes } from "./prefix-bound.js";
+import { BOUND_SLACK, PREFIX, prefixRows, principalAxes, type PrefixRows } from "./prefix-bound.js";
 import type { RecordsProgress } from "./dedup-records.js";
 
 /** Per query row: the matched target row (-1 for none) and its score. */
@@ -22,11 +22,9 @@ const BATCH_ROWS = 64;
 const BLOCK_ROWS = 2048;
 
 /** Rows being scanned against: their prefixes and tails in scan order, and their rows in the column matrices. */
-interface Target {
+interface Target extends PrefixRows {
   readonly columns: readonly Float32Array[];
-  prefix: Float32Array;
-  tail: Float64Array;
-  rows: Int32Array;
+  readonly rows: Int32Array;
 }
 
 /**
@@ -38,7 +36,13 @@ interface Target {
  */
 export function greedyMatches(columns: readonly Float32Array[], dim: number, count: number, threshold: number, onProgress?: RecordsProgress): ThresholdMatches {
   const query = prefixRows(columns[0]!, count, dim, principalAxes(columns[0]!, count, dim));
-  const kept: Target = { columns, prefix: new Float32Array(count * PREFIX), tail: new Float64Array(count), rows: new Int32Array(count) };
+  const kept: Target = {
+    columns,
+    prefix: new Float32Array(count * PREFIX),
+    headTail: new Float64Array(count),
+    tail: new Float64Array(count),
+    rows: new Int32Array(count),
+  };
   let keptCount = 0;
   const matches = emptyMatches(count);
   for (let start = 0; start < count; start += BATCH_ROWS) {
@@ -49,6 +53,7 @@ export function greedyMatches(columns: readonly Float32Array[], dim: number, cou
       scanRange(columns, query, q, kept, keptBefore, keptCount, dim, threshold, matches);
       if (matches.match[q] !== -1) continue;
       kept.prefix.set(query.prefix.subarray(q * PREFIX, (q + 1) * PREFIX), keptCount * PREFIX);
+      kept.headTail[keptCount] = query.headTail[q]!;
       kept.tail[keptCount] = query.tail[q]!;
       kept.rows[keptCount++] = q;
     }
@@ -92,7 +97,7 @@ function emptyMatches(count: number): ThresholdMatches {
 /** Queries `[start, end)` against target rows `[0, targets)`, block by block. */
 function scanBlocks(
   queryColumns: readonly Float32Array[],
-  query: { prefix: Float32Array; tail: Float64Array },
+  query: PrefixRows,
   start: number,
   end: number,
   target: Target,
@@ -108,12 +113,13 @@ function scanBlocks(
 }
 
 /**
- * Query row `q` against target rows `[from, to)`: the 16-term bound for each, a full score where
- * the bound reaches the threshold. The query's prefix sits in locals for the whole range.
+ * Query row `q` against target rows `[from, to)`: the 8-term bound for each, the 16-term bound
+ * where that reaches the threshold, a full score where both do. The query's prefix sits in locals
+ * for the whole range.
  */
 function scanRange(
   queryColumns: readonly Float32Array[],
-  query: { prefix: Float32Array; tail: Float64Array },
+  query: PrefixRows,
   q: number,
   target: Target,
   from: number,
@@ -126,15 +132,18 @@ function scanRange(
   const o = q * PREFIX;
   const x0 = p[o]!, x1 = p[o + 1]!, x2 = p[o + 2]!, x3 = p[o + 3]!, x4 = p[o + 4]!, x5 = p[o + 5]!, x6 = p[o + 6]!, x7 = p[o + 7]!;
   const x8 = p[o + 8]!, x9 = p[o + 9]!, x10 = p[o + 10]!, x11 = p[o + 11]!, x12 = p[o + 12]!, x13 = p[o + 13]!, x14 = p[o + 14]!, x15 = p[o + 15]!;
+  const queryHeadTail = query.headTail[q]!;
   const queryTail = query.tail[q]!;
   const limit = threshold - BOUND_SLACK;
-  const { prefix, tail, rows } = target;
+  const { prefix, headTail, tail, rows } = target;
   for (let r = from; r < to; r++) {
     const t = r * PREFIX;
-    const bound =
+    const head =
       x0 * prefix[t]! + x1 * prefix[t + 1]! + x2 * prefix[t + 2]! + x3 * prefix[t + 3]! +
-      x4 * prefix[t + 4]! + x5 * prefix[t + 5]! + x6 * prefix[t + 6]! + x7 * prefix[t + 7]! +
-      x8 * prefix[t + 8]! + x9 * prefix[t + 9]! + x10 * prefix[t + 10]! + x11 * prefix[t + 11]! +
+      x4 * prefix[t + 4]! + x5 * prefix[t + 5]! + x6 * prefix[t + 6]! + x7 * prefix[t + 7]!;
+    if (head + queryHeadTail * headTail[r]! < limit) continue;
+    const bound =
+      head + x8 * prefix[t + 8]! + x9 * prefix[t + 9]! + x10 * prefix[t + 10]! + x11 * prefix[t + 11]! +
       x12 * prefix[t + 12]! + x13 * prefix[t + 13]! + x14 * prefix[t + 14]! + x15 * prefix[t + 15]! +
       queryTail * tail[r]!;
     if (bound < limit) continue;

@@ -3,10 +3,17 @@
  * planted near-duplicates, and the brute-force all-pairs greedy definition to compare against.
  */
 import { mulberry32 } from "../fixtures/random.js";
-import type { EmbeddingsLike, SearchEncoder } from "../../src/search/types.js";
+import type { EmbeddingsLike } from "../../src/search/types.js";
+
+/** An encoder (a `SearchEncoder`) that records the texts of each call. */
+export interface TableEncoder {
+  readonly dim: number;
+  readonly calls: string[][];
+  encode(texts: string[]): EmbeddingsLike;
+}
 
 /** An encoder whose text "v<row>" embeds as row `row` of `vectors`. */
-export function tableEncoder(vectors: Float32Array, dim: number): SearchEncoder & { calls: string[][]; encode(texts: string[]): EmbeddingsLike } {
+export function tableEncoder(vectors: Float32Array, dim: number): TableEncoder {
   const calls: string[][] = [];
   return {
     dim,
