@@ -11,7 +11,18 @@
 export { evaluate, type EvaluateOptions, type EvaluationResult, type TaskResult } from "./evaluate.js";
 export type { ClassificationProtocol } from "./protocols/classification.js";
 export type { EncodeFunction, Encoder } from "./encoder.js";
-export { BUILTIN_TASKS, BUILTIN_TASK_NAMES, type TaskDefinition } from "./builtin-tasks.js";
+export {
+  BUILTIN_TASKS,
+  BUILTIN_TASK_NAMES,
+  type ClassificationTask,
+  type ClusteringTask,
+  type PairClassificationTask,
+  type RerankingTask,
+  type RetrievalTask,
+  type StsTask,
+  type TaskDefinition,
+  type TaskOf,
+} from "./builtin-tasks.js";
 export type {
   ClassificationData,
   ClusteringData,
@@ -26,6 +37,7 @@ export { fileTask, type FileTaskSpec, type TableSource } from "./file-task.js";
 export { findMissingData, formatMissingData, type MissingData } from "./missing-data.js";
 export { leaderboard, summarize, type Leaderboard, type Summary } from "./leaderboard.js";
 export { formatLeaderboard, type FormatLeaderboardOptions, type LeaderboardFormat } from "./leaderboard-format.js";
-export { readTable, parseTable, type ReadTableOptions, type TableFormat, type TableRecords, type ColumnRef } from "./loaders/delimited.js";
+export { readTable, parseTable, type CellOf, type ColumnRef, type JsonScalar, type ReadTableOptions, type TableFormat, type TableRecords } from "./loaders/delimited.js";
+export type { TextEncodingName } from "./loaders/text.js";
 export { loadBeir, type BeirOptions } from "./loaders/beir.js";
-export { loadSmart, type SmartOptions } from "./loaders/smart.js";
+export { loadSmart, type SmartOptions, type SmartRelevance } from "./loaders/smart.js";
