@@ -3,7 +3,7 @@
  * is scored against every query of the batch while it is in cache, so the matrix streams from
  * memory once per batch rather than once per query.
  */
-import type { ScoreBlock } from "./score-block.js";
+import type { ScoreBlock } from "./scan-memory.js";
 import { TopK } from "./top-k.js";
 
 /** Bytes of matrix per block: small enough to stay in L2 while all queries pass over it. */
@@ -11,38 +11,38 @@ const BLOCK_BYTES = 64 * 1024;
 
 /** What one scan reads. */
 export interface ScanInput {
-  /** Row-major rows × dim values (it may be longer; only the first `rows` rows are read). */
+  /** Row-major rows of `width` values (it may be longer: only rows `[first, end)` are read). */
   readonly matrix: Float32Array;
-  readonly dim: number;
+  readonly width: number;
   /** Rows `[first, end)` are scanned. */
   readonly first: number;
   readonly end: number;
-  /** Row-major queries × dim values. */
+  /** Row-major queries of `width` values. */
   readonly queries: Float32Array;
   readonly queryCount: number;
   readonly k: number;
   readonly kernel: ScoreBlock;
-  /** Room for `queryCount × blockRows(dim)` scores, where the kernel can write. */
+  /** Room for `queryCount × blockRows(width)` scores, where the kernel can write. */
   readonly scores: Float32Array;
   /** Whether the row at a position may be returned; called only for rows that would enter a top-k. */
   readonly accept?: ((position: number) => boolean) | undefined;
 }
 
-/** Rows per block for vectors of `dim` values. */
-export function blockRows(dim: number): number {
-  return Math.max(8, Math.floor(BLOCK_BYTES / (Math.max(1, dim) * 4)) & ~7);
+/** Rows per block for rows of `width` 32-bit values. */
+export function blockRows(width: number): number {
+  return Math.max(8, Math.floor(BLOCK_BYTES / (Math.max(1, width) * 4)) & ~7);
 }
 
 /** The top-k rows of `[first, end)` for every query. */
 export function scanTopK(input: ScanInput): TopK {
-  const { matrix, dim, first, end, queries, queryCount, k, kernel, scores, accept } = input;
+  const { matrix, width, first, end, queries, queryCount, k, kernel, scores, accept } = input;
   const top = new TopK(queryCount, k);
   if (k === 0 || queryCount === 0) return top;
-  const block = blockRows(dim);
+  const block = blockRows(width);
   const thresholds = top.thresholds;
   for (let start = first; start < end; start += block) {
     const count = Math.min(block, end - start);
-    kernel(queries, queryCount, matrix, start, count, dim, scores);
+    kernel(queries, queryCount, matrix, start, count, width, scores);
     for (let r = 0; r < count; r++) {
       const base = r * queryCount;
       for (let q = 0; q < queryCount; q++) {
@@ -50,6 +50,25 @@ export function scanTopK(input: ScanInput): TopK {
         // Rows come in increasing position, so a tie with the worst kept row never displaces it.
         if (score > thresholds[q]! && (accept === undefined || accept(start + r))) top.push(q, score, start + r);
       }
+    }
+  }
+  return top;
+}
+
+/**
+ * The exact top k among each query's candidates (`candidates`' heaps, in any order): each
+ * candidate row scored by `kernel` alone, so its score has the very bits exact search gives it.
+ * `queries` and `out` (one value) must be where the kernel reads and writes.
+ */
+export function rescoreTopK(candidates: TopK, kernel: ScoreBlock, matrix: Float32Array, dim: number, queries: Float32Array, out: Float32Array, k: number): TopK {
+  const top = new TopK(candidates.queries, k);
+  for (let q = 0; q < candidates.queries; q++) {
+    const query = queries.subarray(q * dim, (q + 1) * dim);
+    const base = q * candidates.k;
+    for (let i = 0; i < candidates.sizes[q]!; i++) {
+      const position = candidates.positions[base + i]!;
+      kernel(query, 1, matrix, position, 1, dim, out);
+      top.push(q, out[0]!, position);
     }
   }
   return top;

@@ -1,92 +1,120 @@
 /**
- * Where an index keeps its matrix and a scan's scratch (normalised queries, a block of scores),
- * and the kernel that reads them. The WebAssembly kernel can read only its own memory, so with
- * it everything lives in one `WebAssembly.Memory`: the matrix from byte 0, the scratch after the
- * matrix's capacity. Without it (no SIMD, `MODEL2VEC_WASM=off`, a width that is not a multiple of
- * 4) they are plain typed arrays and the JavaScript kernel runs.
+ * Where an index keeps a matrix (float32 vectors, or binary codes as 32-bit words) and a scan's
+ * scratch (queries, a block of scores), and the kernel that reads them. A WebAssembly kernel can
+ * read only its own memory, so with one everything lives in one `WebAssembly.Memory`: the matrix
+ * from byte 0, the scratch after the matrix's capacity. Without it (no SIMD,
+ * `MODEL2VEC_WASM=off`, a width the kernel does not take) they are plain typed arrays and the
+ * JavaScript kernel runs.
  */
+import { blockKernel } from "../linalg/wasm/block-kernel.js";
 import { createMemory, growMemory, wasmKernelsEnabled } from "../linalg/wasm/wasm-runtime.js";
-import { DotBlockKernel } from "../linalg/wasm/dot-block-kernel.js";
-import { scoreBlockJs, type ScoreBlock } from "./score-block.js";
 
-/** Storage of one index and the kernel that scores it. */
+/**
+ * Computes scores of a block: `out[r * queryCount + q]` is query q's score for row `first + r`
+ * (a row's scores are consecutive, so a register tile stores them together). Rows and queries
+ * are `width` values each: float32 vectors for the exact kernel, 32-bit code words for the
+ * binary one.
+ */
+export type ScoreBlock = (
+  queries: Float32Array,
+  queryCount: number,
+  matrix: Float32Array,
+  first: number,
+  count: number,
+  width: number,
+  out: Float32Array,
+) => void;
+
+/** A kernel in both forms: which of them runs is the memory's choice. */
+export interface KernelPair {
+  readonly js: ScoreBlock;
+  /** The WebAssembly module (base64) exporting `score_block`. */
+  readonly wasm: string;
+  /** The WebAssembly kernel takes widths that are multiples of this. */
+  readonly wasmWidthMultiple: number;
+}
+
+/** Storage of one matrix and the kernel that scores it. Values are 32 bits wide. */
 export interface ScanMemory {
   readonly kernel: ScoreBlock;
   /** Whether the kernel is WebAssembly. */
   readonly wasm: boolean;
   /**
-   * A view of the matrix with room for at least `floats` values, keeping the values of the
+   * A view of the matrix with room for at least `values` values, keeping the values of the
    * previous view. Views from earlier calls (and from `scratch`) may be stale after it.
    *
    * @throws RangeError when the memory cannot grow that far.
    */
-  matrix(floats: number): Float32Array;
+  matrix(values: number): Float32Array;
   /** Room for a scan's queries and scores; valid until the next call of either method. */
-  scratch(queryFloats: number, scoreFloats: number): { queries: Float32Array; scores: Float32Array };
+  scratch(queryValues: number, scoreValues: number): { queries: Float32Array; scores: Float32Array };
 }
 
-/** The fastest storage this runtime offers for `dim`-wide rows. */
-export function openScanMemory(dim: number, initialFloats: number): ScanMemory {
-  return wasmKernelsEnabled() && dim % 4 === 0 ? new WasmScanMemory(initialFloats) : new JsScanMemory(initialFloats);
+/** The fastest storage this runtime offers for rows `width` values wide. */
+export function openScanMemory(width: number, initialValues: number, kernels: KernelPair): ScanMemory {
+  return wasmKernelsEnabled() && width % kernels.wasmWidthMultiple === 0
+    ? new WasmScanMemory(initialValues, kernels.wasm)
+    : new JsScanMemory(initialValues, kernels.js);
 }
 
 /** Plain typed arrays and the JavaScript kernel. */
 export class JsScanMemory implements ScanMemory {
-  readonly kernel = scoreBlockJs;
+  readonly kernel: ScoreBlock;
   readonly wasm = false;
   #matrix: Float32Array;
 
-  constructor(initialFloats: number) {
-    this.#matrix = new Float32Array(initialFloats);
+  constructor(initialValues: number, kernel: ScoreBlock) {
+    this.#matrix = new Float32Array(initialValues);
+    this.kernel = kernel;
   }
 
-  matrix(floats: number): Float32Array {
-    if (floats > this.#matrix.length) {
+  matrix(values: number): Float32Array {
+    if (values > this.#matrix.length) {
       // Doubling, so that adding rows one at a time stays linear.
-      const grown = new Float32Array(Math.max(floats, 2 * this.#matrix.length));
+      const grown = new Float32Array(Math.max(values, 2 * this.#matrix.length));
       grown.set(this.#matrix);
       this.#matrix = grown;
     }
     return this.#matrix;
   }
 
-  scratch(queryFloats: number, scoreFloats: number): { queries: Float32Array; scores: Float32Array } {
-    return { queries: new Float32Array(queryFloats), scores: new Float32Array(scoreFloats) };
+  scratch(queryValues: number, scoreValues: number): { queries: Float32Array; scores: Float32Array } {
+    return { queries: new Float32Array(queryValues), scores: new Float32Array(scoreValues) };
   }
 }
 
-/** One WebAssembly memory holding the matrix and the scratch, scored by the SIMD kernel. */
+/** One WebAssembly memory holding the matrix and the scratch, scored by a SIMD kernel. */
 class WasmScanMemory implements ScanMemory {
   readonly kernel: ScoreBlock;
   readonly wasm = true;
   readonly #memory: WebAssembly.Memory;
   #capacity: number;
 
-  constructor(initialFloats: number) {
-    this.#memory = createMemory(initialFloats * 4, false);
-    this.#capacity = initialFloats;
-    const kernel = new DotBlockKernel(this.#memory);
-    this.kernel = (queries, queryCount, matrix, first, count, dim, out) =>
-      kernel.scoreBlock(queries.byteOffset, queryCount, matrix.byteOffset + first * dim * 4, count, dim, out.byteOffset);
+  constructor(initialValues: number, module: string) {
+    this.#memory = createMemory(initialValues * 4, false);
+    this.#capacity = initialValues;
+    const kernel = blockKernel(module, this.#memory);
+    this.kernel = (queries, queryCount, matrix, first, count, width, out) =>
+      kernel(queries.byteOffset, queryCount, matrix.byteOffset + first * width * 4, count, width, out.byteOffset);
   }
 
-  matrix(floats: number): Float32Array {
-    if (floats > this.#capacity) {
-      const capacity = Math.max(floats, 2 * this.#capacity);
+  matrix(values: number): Float32Array {
+    if (values > this.#capacity) {
+      const capacity = Math.max(values, 2 * this.#capacity);
       growMemory(this.#memory, capacity * 4);
       this.#capacity = capacity;
     }
     return new Float32Array(this.#memory.buffer, 0, this.#capacity);
   }
 
-  scratch(queryFloats: number, scoreFloats: number): { queries: Float32Array; scores: Float32Array } {
+  scratch(queryValues: number, scoreValues: number): { queries: Float32Array; scores: Float32Array } {
     // 16-byte aligned, after the matrix.
     const queriesAt = Math.ceil((this.#capacity * 4) / 16) * 16;
-    const scoresAt = queriesAt + Math.ceil((queryFloats * 4) / 16) * 16;
-    growMemory(this.#memory, scoresAt + scoreFloats * 4);
+    const scoresAt = queriesAt + Math.ceil((queryValues * 4) / 16) * 16;
+    growMemory(this.#memory, scoresAt + scoreValues * 4);
     return {
-      queries: new Float32Array(this.#memory.buffer, queriesAt, queryFloats),
-      scores: new Float32Array(this.#memory.buffer, scoresAt, scoreFloats),
+      queries: new Float32Array(this.#memory.buffer, queriesAt, queryValues),
+      scores: new Float32Array(this.#memory.buffer, scoresAt, scoreValues),
     };
   }
 }

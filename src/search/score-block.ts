@@ -1,22 +1,10 @@
 /**
  * The JavaScript kernel of the exact scan: dot products of a batch of queries with a block of
  * rows. It is the fallback where WebAssembly SIMD is unavailable, and the reference the
- * WebAssembly kernel is tested against.
+ * WebAssembly kernel (dot-block.wat) is tested against.
  */
-
-/**
- * Computes scores of a block: `out[r * queryCount + q] = queries[q] · matrix[first + r]` for every
- * query and row (a row's scores are consecutive, so a register tile stores them together).
- */
-export type ScoreBlock = (
-  queries: Float32Array,
-  queryCount: number,
-  matrix: Float32Array,
-  first: number,
-  count: number,
-  dim: number,
-  out: Float32Array,
-) => void;
+import { DOT_BLOCK_WASM } from "../linalg/wasm/dot-block-wasm.js";
+import type { KernelPair, ScoreBlock } from "./scan-memory.js";
 
 /**
  * {@link ScoreBlock} in plain JavaScript: 4 queries × 2 rows per register tile (8 accumulators
@@ -65,3 +53,6 @@ function dot(x: Float32Array, xOff: number, y: Float32Array, yOff: number, dim: 
   for (let d = 0; d < dim; d++) sum += x[xOff + d]! * y[yOff + d]!;
   return sum;
 }
+
+/** The exact kernel in both forms. */
+export const DOT_KERNELS: KernelPair = { js: scoreBlockJs, wasm: DOT_BLOCK_WASM, wasmWidthMultiple: 4 };

@@ -57,6 +57,13 @@ export interface SearchOptions<M = unknown> {
    * and only for rows whose score would place them in some query's top k.
    */
   readonly filter?: ((entry: IndexEntry<M>) => boolean) | undefined;
+  /**
+   * Quantized search: rows are ranked by binary codes first (one bit per dimension, 32 times
+   * smaller than the vectors, built on first use and kept up to date), and the best `candidates`
+   * of each query are rescored with the full vectors. Faster and approximate: the more
+   * candidates, the closer to exact (at least `k`). Default: exact search.
+   */
+  readonly candidates?: number | undefined;
 }
 
 /** The stored rows of an index, as `toFiles` writes them and `fromFiles` reads them. */

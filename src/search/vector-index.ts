@@ -9,8 +9,11 @@
 import { InvalidInputError } from "../errors.js";
 import { indexFromFiles, indexToFiles } from "./index-files.js";
 import { describe } from "../describe.js";
-import { blockRows, scanTopK } from "./exact-scan.js";
+import { codeWords, HAMMING_KERNELS, writeCodes } from "./binary-codes.js";
+import { blockRows, rescoreTopK, scanTopK } from "./exact-scan.js";
 import { JsScanMemory, openScanMemory, type ScanMemory } from "./scan-memory.js";
+import { DOT_KERNELS, scoreBlockJs } from "./score-block.js";
+import type { TopK } from "./top-k.js";
 import type {
   AddOptions,
   AddVectorsOptions,
@@ -35,6 +38,8 @@ export class VectorIndex<M = unknown> {
   #memory: ScanMemory;
   /** The matrix: a view into #memory, renewed whenever the memory may have moved. */
   #data: Float32Array;
+  /** The rows' binary codes, once a quantized search asked for them. */
+  #codes: ScanMemory | undefined;
   #rows = 0;
   #ids: IndexId[] = [];
   #texts: (string | undefined)[] = [];
@@ -55,7 +60,7 @@ export class VectorIndex<M = unknown> {
     }
     this.dim = dim;
     this.model = model;
-    this.#memory = openScanMemory(dim, 16 * dim);
+    this.#memory = openScanMemory(dim, 16 * dim, DOT_KERNELS);
     this.#data = this.#memory.matrix(16 * dim);
   }
 
@@ -128,6 +133,10 @@ export class VectorIndex<M = unknown> {
     this.#reserve(this.#rows + count);
     // Written past the last row first, so a failure leaves the index as it was.
     writeUnitRows(vectors, this.dim, this.#data, this.#rows, "VectorIndex.addVectors");
+    if (this.#codes !== undefined) {
+      const codes = this.#codes.matrix((this.#rows + count) * codeWords(this.dim));
+      writeCodes(this.#data, this.dim, this.#rows, count, codes, this.#rows);
+    }
     for (let i = 0; i < count; i++) {
       const id = ids[i]!;
       this.#positions.set(id, this.#rows + i);
@@ -162,6 +171,8 @@ export class VectorIndex<M = unknown> {
     }
     if (removed.size === 0) return 0;
     const dim = this.dim;
+    const words = codeWords(dim);
+    const codes = this.#codes?.matrix(this.#rows * words);
     let kept = 0;
     for (let row = 0; row < this.#rows; row++) {
       if (removed.has(row)) {
@@ -170,6 +181,7 @@ export class VectorIndex<M = unknown> {
       }
       if (kept !== row) {
         this.#data.copyWithin(kept * dim, row * dim, (row + 1) * dim);
+        codes?.copyWithin(kept * words, row * words, (row + 1) * words);
         this.#ids[kept] = this.#ids[row]!;
         this.#texts[kept] = this.#texts[row];
         this.#metadata[kept] = this.#metadata[row];
@@ -210,22 +222,19 @@ export class VectorIndex<M = unknown> {
     if (filter !== undefined && typeof filter !== "function") {
       throw new InvalidInputError(`VectorIndex.search: filter must be a function, got ${describe(filter)}`);
     }
+    const candidates = options.candidates;
+    if (candidates !== undefined && (!Number.isSafeInteger(candidates) || candidates < 1)) {
+      throw new InvalidInputError(`VectorIndex.search: candidates must be a positive integer, got ${describe(candidates)}`);
+    }
     const queryCount = vectorCount(vectors);
     const { queries, scores } = this.#memory.scratch(queryCount * this.dim, queryCount * blockRows(this.dim));
     writeUnitRows(vectors, this.dim, queries, 0, "VectorIndex.search");
     this.#data = this.#memory.matrix(this.#rows * this.dim);
-    const top = scanTopK({
-      matrix: this.#data,
-      dim: this.dim,
-      first: 0,
-      end: this.#rows,
-      queries,
-      queryCount,
-      k: Math.min(k, this.#rows),
-      kernel: this.#memory.kernel,
-      scores,
-      accept: filter === undefined ? undefined : this.#acceptor(filter),
-    });
+    const accept = filter === undefined ? undefined : this.#acceptor(filter);
+    const top =
+      candidates === undefined
+        ? scanTopK({ matrix: this.#data, width: this.dim, first: 0, end: this.#rows, queries, queryCount, k: Math.min(k, this.#rows), kernel: this.#memory.kernel, scores, accept })
+        : this.#quantizedTopK(queries, scores, queryCount, Math.min(k, this.#rows), Math.max(k, candidates), accept);
     return Array.from({ length: queryCount }, (_, q) => {
       const { positions, scores } = top.sorted(q);
       return Array.from(positions, (position, i) => this.#result(position, scores[i]!));
@@ -292,6 +301,37 @@ export class VectorIndex<M = unknown> {
     };
   }
 
+  /** Top k of each query among the best `candidates` by binary code, rescored with the vectors. */
+  #quantizedTopK(
+    queries: Float32Array,
+    scores: Float32Array,
+    queryCount: number,
+    k: number,
+    candidates: number,
+    accept: ((position: number) => boolean) | undefined,
+  ): TopK {
+    const words = codeWords(this.dim);
+    if (this.#codes === undefined) {
+      this.#codes = openScanMemory(words, Math.max(16, this.#rows) * words, HAMMING_KERNELS);
+      writeCodes(this.#data, this.dim, 0, this.#rows, this.#codes.matrix(this.#rows * words), 0);
+    }
+    const scratch = this.#codes.scratch(queryCount * words, queryCount * blockRows(words));
+    writeCodes(queries, this.dim, 0, queryCount, scratch.queries, 0);
+    const shortlist = scanTopK({
+      matrix: this.#codes.matrix(this.#rows * words),
+      width: words,
+      first: 0,
+      end: this.#rows,
+      queries: scratch.queries,
+      queryCount,
+      k: Math.min(candidates, this.#rows),
+      kernel: this.#codes.kernel,
+      scores: scratch.scores,
+      accept,
+    });
+    return rescoreTopK(shortlist, this.#memory.kernel, this.#data, this.dim, queries, scores, k);
+  }
+
   #result(position: number, score: number): SearchResult<M> {
     const result: { id: IndexId; score: number; text?: string; metadata?: M } = { id: this.#ids[position]!, score };
     const text = this.#texts[position];
@@ -354,7 +394,7 @@ export class VectorIndex<M = unknown> {
       this.#data = this.#memory.matrix(rows * this.dim);
     } catch (error) {
       if (!(error instanceof RangeError) || !this.#memory.wasm) throw error;
-      const memory = new JsScanMemory(rows * this.dim);
+      const memory = new JsScanMemory(rows * this.dim, scoreBlockJs);
       memory.matrix(rows * this.dim).set(this.#memory.matrix(this.#rows * this.dim).subarray(0, this.#rows * this.dim));
       this.#memory = memory;
       this.#data = memory.matrix(rows * this.dim);

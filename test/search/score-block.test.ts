@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { wasmKernelsEnabled } from "../../src/linalg/wasm/wasm-runtime.js";
 import { openScanMemory } from "../../src/search/scan-memory.js";
-import { scoreBlockJs } from "../../src/search/score-block.js";
+import { DOT_KERNELS, scoreBlockJs } from "../../src/search/score-block.js";
 import { randomMatrix } from "../fixtures/random.js";
 
 /** `out[r * queryCount + q]` by a plain float64 loop. */
@@ -40,7 +40,7 @@ describe("score kernels", () => {
 
   it.runIf(wasmKernelsEnabled())("the WebAssembly kernel matches the same reference, reading rows and queries from its memory", () => {
     for (const { queryCount, count, dim } of SHAPES) {
-      const memory = openScanMemory(dim, (count + 3) * dim);
+      const memory = openScanMemory(dim, (count + 3) * dim, DOT_KERNELS);
       expect(memory.wasm).toBe(true);
       const { queries, scores } = memory.scratch(queryCount * dim, queryCount * count);
       queries.set(randomMatrix(queryCount, dim, dim));
@@ -53,11 +53,11 @@ describe("score kernels", () => {
   });
 
   it("falls back to the JavaScript kernel for widths that are not a multiple of 4, and when MODEL2VEC_WASM=off", () => {
-    expect(openScanMemory(37, 37).wasm).toBe(false);
+    expect(openScanMemory(37, 37, DOT_KERNELS).wasm).toBe(false);
     const previous = process.env.MODEL2VEC_WASM;
     process.env.MODEL2VEC_WASM = "off";
     try {
-      expect(openScanMemory(256, 256).wasm).toBe(false);
+      expect(openScanMemory(256, 256, DOT_KERNELS).wasm).toBe(false);
     } finally {
       if (previous === undefined) delete process.env.MODEL2VEC_WASM;
       else process.env.MODEL2VEC_WASM = previous;

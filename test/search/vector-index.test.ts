@@ -42,6 +42,13 @@ describe("VectorIndex exact search", () => {
     }
   });
 
+  it("gives each query the same hits and score bits alone as in a batch (tile or edge of the kernel)", () => {
+    const index = VectorIndex.fromVectors(new Embeddings(randomMatrix(500, 64, 31), 500, 64));
+    const batch = new Embeddings(randomMatrix(9, 64, 32), 9, 64);
+    const together = index.searchVectors(batch, { k: 20 });
+    for (let q = 0; q < 9; q++) expect(index.searchVectors([batch.row(q)], { k: 20 })[0]).toEqual(together[q]);
+  });
+
   it("takes queries as arrays of numbers of any length (they are normalised)", () => {
     const index = VectorIndex.fromVectors(new Embeddings(matrix, rows, dim));
     const query = Array.from(rowOf(matrix, dim, 123), (v) => v * 40);

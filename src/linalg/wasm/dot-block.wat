@@ -15,10 +15,12 @@
 (module
   (import "env" "memory" (memory 1))
 
+;; The lane sum (v0 + v2) + (v1 + v3): the order $sum4 adds in, so a score is the same
+  ;; bits whether its query went through a tile or an edge (a batch or a single query).
   (func $hsum (param $v v128) (result f32)
     (f32.add
-      (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
-      (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
+      (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 2 (local.get $v)))
+      (f32.add (f32x4.extract_lane 1 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
 
   ;; [Σa, Σb, Σc, Σd]: the lane sums of four vectors at once.
   (func $sum4 (param $a v128) (param $b v128) (param $c v128) (param $d v128) (result v128)

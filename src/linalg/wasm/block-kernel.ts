@@ -1,0 +1,15 @@
+/**
+ * The block kernels of exact and binary search (dot-block.wat, hamming-block.wat), bound to one
+ * memory. Both export `score_block(queries, queryCount, rows, rowCount, width, out)`: addresses
+ * are byte offsets into the memory, `width` is the values (or 32-bit code words) per row, and
+ * `out[r * queryCount + q]` receives query q's score for row r.
+ */
+import { compiledModule, instantiate } from "./wasm-runtime.js";
+
+/** A kernel's `score_block` on its memory. */
+export type BlockKernel = (queries: number, queryCount: number, rows: number, rowCount: number, width: number, out: number) => void;
+
+/** The `score_block` of the module `base64` (a generated `*-wasm.ts` constant), reading `memory`. */
+export function blockKernel(base64: string, memory: WebAssembly.Memory): BlockKernel {
+  return (instantiate(compiledModule(base64), memory) as unknown as { score_block: BlockKernel }).score_block;
+}
