@@ -389,6 +389,21 @@ it("the README Orama example finds by vector and hybrid search with the model2ve
   }
 });
 
+it("the README deduplication example removes the near and exact copies, finds the leak, the outlier and two representatives", async () => {
+  const work = await mkdtemp(join(tmpdir(), "m2v-readme-dedup-"));
+  try {
+    expect(await runSnippet(snippet("### Deduplication, outliers and representatives"), "dedup", work)).toEqual([
+      [["The cat sat on the mat.", "Stocks fell sharply on Monday."]],
+      [[[1, 0, false], [3, 0, true]]],
+      [2],
+      [["Stocks fell sharply on Monday."]],
+      [2],
+    ]);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+});
+
 it("the README search example finds, filters, saves and reloads an index in ./data/index", async () => {
   const work = await mkdtemp(join(tmpdir(), "m2v-readme-search-"));
   try {
