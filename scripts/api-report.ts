@@ -36,7 +36,7 @@ export function apiReport(entries: Readonly<Record<string, string>> = ENTRY_POIN
     { ...options, noEmit: true },
   );
   const checker = program.getTypeChecker();
-  const ours = declaredNames(program, checker);
+  const ours = declaredNames(program);
   const exports = new Map(
     Object.entries(entries).map(([name, file]) => {
       const source = program.getSourceFile(join(root, file));
@@ -98,20 +98,23 @@ function declare(checker: ts.TypeChecker, exported: ts.Symbol): string {
   return lines.join("\n");
 }
 
-/** Every name a module under src/ exports: the candidates for a type an entry point forgot to export. */
-function declaredNames(program: ts.Program, checker: ts.TypeChecker): Set<string> {
+/** The names of the top-level declarations of src/: the candidates for a type an entry point forgot to export. */
+function declaredNames(program: ts.Program): Set<string> {
   const names = new Set<string>();
   for (const source of program.getSourceFiles()) {
     if (!source.fileName.startsWith(join(root, "src"))) continue;
-    const module = checker.getSymbolAtLocation(source);
-    for (const symbol of module ? checker.getExportsOfModule(module) : []) names.add(symbol.name);
+    for (const statement of source.statements) {
+      const named = ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isEnumDeclaration(statement);
+      if (named && statement.name) names.add(statement.name.text);
+    }
   }
   return names;
 }
 
 /** The names of src/ declarations that `text` mentions (outside string literals) and no entry point exports, sorted. */
 function referencedNotExported(text: string, exported: Set<string>, ours: Set<string>): string[] {
-  const words = text.replace(/'[^']*'|"[^"]*"/g, "").match(/\b[A-Z][A-Za-z0-9]*\b/g) ?? [];
+  // Without string literals and property or parameter names (`Tensor: new (…) => …`).
+  const words = text.replace(/'[^']*'|"[^"]*"|\b[A-Za-z_$][\w$]*\??(?=:)/g, "").match(/\b[A-Z][A-Za-z0-9]*\b/g) ?? [];
   return [...new Set(words)].filter((word) => ours.has(word) && !exported.has(word)).sort();
 }
 
