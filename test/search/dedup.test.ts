@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { StaticModel } from "../../src/index.js";
 import { InvalidInputError } from "../../src/errors.js";
 import { deduplicate } from "../../src/search/deduplicate.js";
+import { VectorIndex } from "../../src/search/vector-index.js";
 import { rejection } from "../fixtures/errors.js";
 import { mulberry32 } from "../fixtures/random.js";
 import { WORDS } from "../fixtures/words.js";
@@ -125,6 +126,32 @@ describe("deduplicate", () => {
     expect(decisions(result)).toEqual(expected);
     expect(result.filtered.at(-1)!.duplicateOf).toBe("v3");
     expect(result.selected.length + result.filtered.length).toBe(test.length);
+  });
+
+  it("against a VectorIndex, removes the records that match its rows, as against the same reference set", async () => {
+    const vectors = plantedVectors(800, 500, DIM, 3);
+    const encoder = tableEncoder(vectors, DIM);
+    const train = Array.from({ length: 400 }, (_, r) => `v${r}`);
+    const test = [...Array.from({ length: 400 }, (_, r) => `v${400 + r}`), "v7"];
+    const index = await VectorIndex.fromTexts(encoder, train, { metadata: train.map((_, r) => ({ row: r })) });
+    const result = await deduplicate(index, test);
+    const expected = await deduplicate(encoder, test, { reference: train });
+    expect(expected.filtered.length).toBeGreaterThan(50);
+    expect(decisions(result)).toEqual(decisions(expected));
+    expect(result.selectedIndices).toEqual(expected.selectedIndices);
+    const last = result.filtered.at(-1)!;
+    expect(last).toMatchObject({ index: 400, duplicateOfIndex: 7, score: 1, exact: true });
+    expect(last.duplicateOf).toEqual({ id: 7, text: "v7", metadata: { row: 7 } });
+    const errors: [Promise<unknown>, string][] = [
+      [deduplicate(VectorIndex.fromVectors({ data: vectors.slice(0, DIM), rows: 1, dim: DIM }), test), "the index has no model to embed the records with"],
+      [deduplicate(index, test, { reference: train } as never), "give the reference set as the index or as options.reference, not both"],
+      [deduplicate(index, [{ a: "v1", b: "v2" }], { columns: ["a", "b"] }), "records can have one column, got 2"],
+    ];
+    for (const [promise, message] of errors) {
+      const error = await rejection(promise);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(error.message).toContain(message);
+    }
   });
 
   it("deduplicates real sentences with the default model like the brute-force definition", async () => {
