@@ -1,10 +1,8 @@
 /** filterOutliers and selectRepresentatives against brute-force versions of semhash's definitions. */
 import { describe, expect, it } from "vitest";
-import { InvalidInputError } from "../../src/errors.js";
 import { filterOutliers } from "../../src/search/filter-outliers.js";
 import { selectRepresentatives } from "../../src/search/select-representatives.js";
-import { rejection } from "../fixtures/errors.js";
-import { plantedVectors, tableEncoder } from "./dedup-reference.js";
+import { expectInvalidInput, plantedVectors, tableEncoder } from "./dedup-reference.js";
 
 const DIM = 24;
 const vectors = plantedVectors(300, 200, DIM, 21);
@@ -63,14 +61,8 @@ describe("filterOutliers", () => {
   });
 
   it("rejects a fraction outside [0, 1] and a bad neighbour count", async () => {
-    for (const [options, message] of [
-      [{ outlierFraction: 1.2 }, "filterOutliers: outlierFraction must be a number from 0 to 1, got number 1.2"],
-      [{ neighbours: 0 }, "filterOutliers: neighbours must be a positive integer, got number 0"],
-    ] as const) {
-      const error = await rejection(filterOutliers(encoder, texts, options));
-      expect(error).toBeInstanceOf(InvalidInputError);
-      expect(error.message).toBe(message);
-    }
+    await expectInvalidInput(filterOutliers(encoder, texts, { outlierFraction: 1.2 }), "filterOutliers: outlierFraction must be a number from 0 to 1, got number 1.2");
+    await expectInvalidInput(filterOutliers(encoder, texts, { neighbours: 0 }), "filterOutliers: neighbours must be a positive integer, got number 0");
   });
 });
 
@@ -122,14 +114,8 @@ describe("selectRepresentatives", () => {
   });
 
   it("rejects a bad size, limit or diversity", async () => {
-    for (const [options, message] of [
-      [{ selectionSize: -1 }, "selectionSize must be a non-negative integer"],
-      [{ candidateLimit: 2.5 }, 'candidateLimit must be "auto" or a non-negative integer'],
-      [{ diversity: 2 }, "diversity must be a number from 0 to 1, got number 2"],
-    ] as const) {
-      const error = await rejection(selectRepresentatives(encoder, texts, options));
-      expect(error).toBeInstanceOf(InvalidInputError);
-      expect(error.message).toContain(message);
-    }
+    await expectInvalidInput(selectRepresentatives(encoder, texts, { selectionSize: -1 }), "selectRepresentatives: selectionSize must be a non-negative integer");
+    await expectInvalidInput(selectRepresentatives(encoder, texts, { candidateLimit: 2.5 }), 'candidateLimit must be "auto" or a non-negative integer, got number 2.5');
+    await expectInvalidInput(selectRepresentatives(encoder, texts, { diversity: 2 }), "diversity must be a number from 0 to 1, got number 2");
   });
 });

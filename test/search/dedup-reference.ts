@@ -2,6 +2,9 @@
  * Test helpers for deduplication: an encoder over a table of vectors, a generated set with
  * planted near-duplicates, and the brute-force all-pairs greedy definition to compare against.
  */
+import { expect } from "vitest";
+import { InvalidInputError } from "../../src/errors.js";
+import { rejection } from "../fixtures/errors.js";
 import { mulberry32 } from "../fixtures/random.js";
 import type { EmbeddingsLike } from "../../src/search/types.js";
 
@@ -125,4 +128,11 @@ export function bruteForceGreedy(
     }
   }
   return { kept, removed };
+}
+
+/** Asserts that `promise` rejects with an InvalidInputError whose message contains `message`. */
+export async function expectInvalidInput(promise: Promise<unknown>, message: string): Promise<void> {
+  const error = await rejection(promise);
+  expect(error).toBeInstanceOf(InvalidInputError);
+  expect(error.message).toContain(message);
 }

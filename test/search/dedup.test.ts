@@ -1,16 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { StaticModel } from "../../src/index.js";
-import { InvalidInputError } from "../../src/errors.js";
 import { deduplicate } from "../../src/search/deduplicate.js";
 import { VectorIndex } from "../../src/search/vector-index.js";
-import { rejection } from "../fixtures/errors.js";
 import { mulberry32 } from "../fixtures/random.js";
 import { WORDS } from "../fixtures/words.js";
-import { bruteForceGreedy, plantedVectors, tableEncoder } from "./dedup-reference.js";
+import { bruteForceGreedy, expectInvalidInput, plantedVectors, tableEncoder } from "./dedup-reference.js";
 
 const DIM = 48;
 
-function decisions(result: Awaited<ReturnType<typeof deduplicate>>) {
+function decisions(result: { filtered: readonly { index: number; duplicateOfIndex: number; score: number; exact: boolean }[] }) {
   return result.filtered.map(({ index, duplicateOfIndex, score, exact }) => ({ index, duplicateOfIndex, score, exact }));
 }
 
@@ -147,11 +145,7 @@ describe("deduplicate", () => {
       [deduplicate(index, test, { reference: train } as never), "give the reference set as the index or as options.reference, not both"],
       [deduplicate(index, [{ a: "v1", b: "v2" }], { columns: ["a", "b"] }), "records can have one column, got 2"],
     ];
-    for (const [promise, message] of errors) {
-      const error = await rejection(promise);
-      expect(error).toBeInstanceOf(InvalidInputError);
-      expect(error.message).toContain(message);
-    }
+    for (const [promise, message] of errors) await expectInvalidInput(promise, message);
   });
 
   it("deduplicates real sentences with the default model like the brute-force definition", async () => {
@@ -193,10 +187,6 @@ describe("deduplicate", () => {
       [deduplicate(encoder, [{ text: 3 }], { columns: ["text"] }), 'column "text" of record 0 is number 3, expected a string'],
       [deduplicate(encoder, ["v0"], { reference: [{ text: "v1" }] as never }), "deduplicate: reference: object records need columns"],
     ];
-    for (const [promise, message] of cases) {
-      const error = await rejection(promise);
-      expect(error).toBeInstanceOf(InvalidInputError);
-      expect(error.message).toContain(message);
-    }
+    for (const [promise, message] of cases) await expectInvalidInput(promise, message);
   });
 });
