@@ -21,6 +21,12 @@
  * @module
  */
 
+/**
+ * The arrays `gemmNT` takes: Float64 in PCA, Float32 in exact search (which calls its own
+ * `createKernels()`, so each call site sees one array type).
+ */
+export type FloatArray = Float32Array | Float64Array;
+
 /** The kernel set returned by {@link createKernels}. */
 export type Kernels = ReturnType<typeof createKernels>;
 
@@ -50,9 +56,9 @@ export function createKernels() {
      * skipped; entries on and above the diagonal are always exact, those below are partial.
      */
     gemmNT(
-      A: Float64Array, aOff: number, lda: number,
-      B: Float64Array, bOff: number, ldb: number,
-      C: Float64Array, cOff: number, ldc: number,
+      A: FloatArray, aOff: number, lda: number,
+      B: FloatArray, bOff: number, ldb: number,
+      C: FloatArray, cOff: number, ldc: number,
       m: number, p: number, L: number, upper: boolean,
     ): void {
       const m4 = m - (m % 4);
@@ -85,9 +91,9 @@ export function createKernels() {
      * the same way for every caller.
      */
     tile4x2(
-      A: Float64Array, a: number, lda: number,
-      B: Float64Array, b: number, ldb: number,
-      C: Float64Array, o: number, ldc: number, L: number,
+      A: FloatArray, a: number, lda: number,
+      B: FloatArray, b: number, ldb: number,
+      C: FloatArray, o: number, ldc: number, L: number,
     ): void {
       const a1 = a + lda;
       const a2 = a1 + lda;
@@ -113,7 +119,7 @@ export function createKernels() {
     },
 
     /** Σ_l A[a + l] · B[b + l] for l < L. */
-    dot(A: Float64Array, a: number, B: Float64Array, b: number, L: number): number {
+    dot(A: FloatArray, a: number, B: FloatArray, b: number, L: number): number {
       let s = 0;
       for (let l = 0; l < L; l++) s += A[a + l]! * B[b + l]!;
       return s;
