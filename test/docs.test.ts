@@ -118,6 +118,15 @@ describe("the README and docs/", () => {
     expect(files.filter((file) => file !== "README.md" && !linked.has(file.split("\\").join("/")))).toEqual([]);
   });
 
+  it("lists every Node module with a .browser.ts sibling in docs/ARCHITECTURE.md's table of the swap", () => {
+    const architecture = readFileSync(join(root, "docs", "ARCHITECTURE.md"), "utf8");
+    const swapped = (readdirSync(join(root, "src"), { recursive: true }) as string[])
+      .filter((path) => path.endsWith(".browser.ts"))
+      .map((path) => `src/${path.split("\\").join("/").replace(/\.browser\.ts$/, ".ts")}`);
+    expect(swapped.length).toBeGreaterThan(3);
+    expect(swapped.filter((path) => !architecture.includes(`| \`${path}\` |`))).toEqual([]);
+  });
+
   it("maps every folder of src/ in docs/ARCHITECTURE.md", () => {
     const architecture = readFileSync(join(root, "docs", "ARCHITECTURE.md"), "utf8");
     const folders = readdirSync(join(root, "src"), { withFileTypes: true }).filter((entry) => entry.isDirectory());
