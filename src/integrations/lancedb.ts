@@ -12,7 +12,7 @@
  *
  * @packageDocumentation
  */
-import type { TextEmbeddingFunction } from "@lancedb/lancedb/embedding";
+import type { EmbeddingFunctionRegistry, TextEmbeddingFunction } from "@lancedb/lancedb/embedding";
 import { StaticModel } from "../model/static-model.js";
 import { importPeer } from "./import-peer.js";
 
@@ -102,8 +102,12 @@ function defineFunction({ TextEmbeddingFunction }: LanceEmbeddingModule) {
   };
 }
 
-async function importLanceEmbedding(): Promise<LanceEmbeddingModule> {
-  return importPeer("@lancedb/lancedb", "The LanceDB embedding function", "@lancedb/lancedb@0.31.0", () => import("@lancedb/lancedb/embedding"));
+/** LanceDB's registry, with "model2vec" registered in it. */
+async function registryWithModel2Vec(): Promise<EmbeddingFunctionRegistry> {
+  const lance = await importPeer("@lancedb/lancedb", "The LanceDB embedding function", "@lancedb/lancedb@0.31.0", () => import("@lancedb/lancedb/embedding"));
+  const registry = lance.getRegistry();
+  if (registry.get(MODEL2VEC_LANCEDB_NAME) === undefined) registry.register(MODEL2VEC_LANCEDB_NAME)(defineFunction(lance));
+  return registry;
 }
 
 /**
@@ -113,9 +117,7 @@ async function importLanceEmbedding(): Promise<LanceEmbeddingModule> {
  * @throws MissingDependencyError when `@lancedb/lancedb` is not installed.
  */
 export async function registerModel2Vec(): Promise<void> {
-  const lance = await importLanceEmbedding();
-  const registry = lance.getRegistry();
-  if (registry.get(MODEL2VEC_LANCEDB_NAME) === undefined) registry.register(MODEL2VEC_LANCEDB_NAME)(defineFunction(lance));
+  await registryWithModel2Vec();
 }
 
 /**
@@ -139,7 +141,6 @@ export async function registerModel2Vec(): Promise<void> {
  *   errors of `StaticModel.fromPretrained` when the model cannot be loaded.
  */
 export async function model2vecEmbeddingFunction(options: Model2VecLanceOptions = {}): Promise<Model2VecEmbeddingFunction> {
-  await registerModel2Vec();
-  const { getRegistry } = await importLanceEmbedding();
-  return getRegistry().get<Model2VecEmbeddingFunction>(MODEL2VEC_LANCEDB_NAME)!.create(options);
+  const registry = await registryWithModel2Vec();
+  return registry.get<Model2VecEmbeddingFunction>(MODEL2VEC_LANCEDB_NAME)!.create(options);
 }

@@ -45,11 +45,8 @@ function valueAt(doc: AnyDocument, path: string): unknown {
   return value;
 }
 
-/**
- * The text embedded for a document: its `properties` that are present, joined
- * with ". " (as `@orama/plugin-embeddings` does).
- */
-export function documentText(doc: AnyDocument, properties: readonly string[]): string {
+/** The text embedded for a document: its `properties` that are present, joined with ". " (as `@orama/plugin-embeddings` does). */
+function documentText(doc: AnyDocument, properties: readonly string[]): string {
   return properties
     .map((path) => valueAt(doc, path))
     .filter((value) => value !== undefined)

@@ -2,6 +2,7 @@
  * Deterministic test corpora for the vector-store integrations, and the brute-force
  * cosine top-k their search results are checked against.
  */
+import { cosine } from "../../src/evaluate/metrics/correlation.js";
 import type { StaticModel } from "../../src/index.js";
 import { mulberry32 } from "../fixtures/random.js";
 
@@ -27,17 +28,4 @@ export interface ReferenceHit {
 export function bruteForceTopK(documents: readonly Float32Array[], query: Float32Array, k: number): ReferenceHit[] {
   const hits = documents.map((document, index) => ({ index, score: cosine(document, query) }));
   return hits.sort((a, b) => b.score - a.score || a.index - b.index).slice(0, k);
-}
-
-/** Cosine similarity of two vectors, in double precision. */
-export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    aa += a[i]! * a[i]!;
-    bb += b[i]! * b[i]!;
-  }
-  return dot / Math.sqrt(aa * bb);
 }

@@ -17,7 +17,8 @@ import { StaticModel } from "../../src/index.js";
 import { MODEL2VEC_LANCEDB_NAME, model2vecEmbeddingFunction, type Model2VecEmbeddingFunction } from "../../src/integrations/lancedb.js";
 import { ROOT } from "../fixtures/run-cli.js";
 import { expectClose } from "../fixtures/reference.js";
-import { bruteForceTopK, cosine, randomSentences } from "./corpus.js";
+import { cosine } from "../../src/evaluate/metrics/correlation.js";
+import { bruteForceTopK, randomSentences } from "./corpus.js";
 
 const ROWS = 10_000;
 const K = 10;

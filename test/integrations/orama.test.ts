@@ -7,14 +7,15 @@
 import { rm } from "node:fs/promises";
 import { create, getByID, insert, insertMultiple, search } from "@orama/orama";
 import type { PluginEmbeddingsParams as OramaPluginParams } from "@orama/plugin-embeddings";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { InvalidInputError, StaticModel } from "../../src/index.js";
-import { documentText, embeddingsType, pluginEmbeddings } from "../../src/integrations/orama.js";
+import { embeddingsType, pluginEmbeddings } from "../../src/integrations/orama.js";
 import { rejection, thrown } from "../fixtures/errors.js";
 import { generateModel, writeModelFolder } from "../fixtures/models.js";
 import { expectClose } from "../fixtures/reference.js";
 import { wordPieceTokenizerJson } from "../fixtures/tokenizers.js";
-import { bruteForceTopK, cosine, randomSentences } from "./corpus.js";
+import { cosine } from "../../src/evaluate/metrics/correlation.js";
+import { bruteForceTopK, randomSentences } from "./corpus.js";
 
 const DOCS = 2_000;
 const K = 10;
@@ -58,7 +59,12 @@ describe("model2vec/orama pluginEmbeddings", () => {
     expect(Array.isArray(a.embeddings)).toBe(true);
     expectClose(a.embeddings as number[], model.encode("Cats. They purr when content", { normalize: true }));
     expectClose(getByID(db, "b")!.embeddings as number[], model.encode("Only a title", { normalize: true }));
-    expect(documentText({ a: 1, b: { c: "x" } }, ["b.c", "missing", "a"])).toBe("x. 1");
+    // verbose logs each text, as Orama's plugin does.
+    const logged = vi.spyOn(console, "log").mockImplementation(() => {});
+    const verbose = await pluginEmbeddings({ model, embeddings: { defaultProperty: "embeddings", onInsert: { generate: true, properties: ["text"], verbose: true } } });
+    insert(create({ schema: SCHEMA, plugins: [verbose] }), { text: "loud" });
+    expect(logged.mock.calls).toEqual([['Generating embeddings for properties "text": "loud"']]);
+    logged.mockRestore();
   });
 
   it("vector search embeds the term: each query's top 10 equal a brute-force cosine top 10 over 2,000 documents", async () => {
