@@ -81,7 +81,8 @@ export async function pluginEmbeddings(params: PluginEmbeddingsParams): Promise<
   if (onInsert?.generate && !Array.isArray(onInsert.properties)) {
     throw new InvalidInputError('pluginEmbeddings: "embeddings.onInsert.properties" must list the properties to embed when "embeddings.onInsert.generate" is true');
   }
-  const model = params.model instanceof StaticModel ? params.model : await StaticModel.fromPretrained(params.model);
+  // Not instanceof: the CommonJS build of each entry point carries its own copy of the class.
+  const model = typeof params.model === "object" ? params.model : await StaticModel.fromPretrained(params.model);
   const encodeOptions: EncodeOptions = { normalize: true, ...params.encode };
   // Orama's documents hold plain arrays (its schema validation and JSON persistence expect them).
   const embed = (text: string): number[] => Array.from(model.encode(text, encodeOptions));

@@ -126,6 +126,12 @@ describe("model2vec/orama pluginEmbeddings", () => {
       insert(db, { id: "x", text: "hello world" });
       expectClose(getByID(db, "x")!.embeddings as number[], small.encode("hello world", { normalize: true }));
 
+      // A model from another copy of the StaticModel class (each CommonJS entry point bundles one) is used as is.
+      const copy = { dim: small.dim, encode: small.encode.bind(small) } as unknown as StaticModel;
+      const fromCopy = create({ schema: { text: "string", embeddings: "vector[8]" } as const, plugins: [await pluginEmbeddings({ ...PARAMS, model: copy })] });
+      insert(fromCopy, { id: "x", text: "hello world" });
+      expect(getByID(fromCopy, "x")!.embeddings).toEqual(getByID(db, "x")!.embeddings);
+
       const mismatch = thrown(() => create({ schema: SCHEMA, plugins: [plugin] }));
       expect(mismatch).toBeInstanceOf(InvalidInputError);
       expect(mismatch.message).toBe(
