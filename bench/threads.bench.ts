@@ -10,6 +10,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { EncodeScratch, encodeRange } from "../src/model/encode-core.js";
 import { EncodePool } from "../src/model/encode-pool.js";
+import { poolingTable } from "../src/model/pooling.js";
 import { loadTokenizer } from "../src/tokenizer/load-tokenizer.js";
 import { randomMatrix } from "../test/fixtures/random.js";
 import { SHARED_DIR } from "../test/shared.js";
@@ -33,8 +34,9 @@ if (threads < 2) {
 
 const tokenizerJson = readFileSync(tokenizerPath, "utf8");
 const tokenizer = loadTokenizer(tokenizerJson);
-const table = randomMatrix(tokenizer.vocabulary.length, DIM, 42);
-const core = { tokenizer, unkId: tokenizer.unkId, medianTokenLength: 4, source: { table, dim: DIM, mapping: null, weights: null } };
+const rows = tokenizer.vocabulary.length;
+const table = { dtype: "float32", values: randomMatrix(rows, DIM, 42), rows, dim: DIM } as const;
+const core = { tokenizer, unkId: tokenizer.unkId, medianTokenLength: 4, source: poolingTable(table, null, null, threads) };
 const sentences = wikitextSentences(corpusPaths);
 const pool = EncodePool.open(core, tokenizerJson, threads)!;
 while (pool.readyWorkers < threads - 1) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -49,7 +51,7 @@ function median(run: () => void, repetitions: number): number {
   return times.sort((a, b) => a - b)[repetitions >> 1]!;
 }
 
-const scratch = new EncodeScratch(DIM);
+const scratch = new EncodeScratch(core.source);
 console.log(`one thread vs ${threads} threads (warm pool), wikitext-2 sentences, 256-d WordPiece model`);
 console.log("texts   UTF-16 units   1 thread (ms)   pool (ms)   speed-up");
 for (const count of [64, 256, 512, 1024, 2048, 4096, sentences.length]) {

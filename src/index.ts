@@ -23,6 +23,7 @@ export type { QuantizeOptions } from "./quantize/quantize-table.js";
 export type { QuantizeDtype } from "./quantize/dtype.js";
 export type { KMeansOptions } from "./quantize/kmeans.js";
 export { Embeddings } from "./linalg/embeddings.js";
+export type { StoredDtype, StoredTable } from "./linalg/stored-table.js";
 export type { IdSink, Tokenizer } from "./tokenizer/tokenizer.js";
 export { HuggingFaceTokenizer } from "./tokenizer/hf-tokenizer.js";
 export { loadTokenizer } from "./tokenizer/load-tokenizer.js";

@@ -3,7 +3,7 @@
 let halfTable: Float32Array | undefined;
 
 /** A 65,536-entry lookup from half bits to float32, built once on first use. */
-function halfToFloatTable(): Float32Array {
+export function halfToFloatTable(): Float32Array {
   if (halfTable) return halfTable;
   const table = new Float32Array(65536);
   for (let bits = 0; bits < 65536; bits++) table[bits] = halfBitsToNumber(bits);

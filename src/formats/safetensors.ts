@@ -146,7 +146,7 @@ function parseMetadata(entry: unknown, fail: (what: string) => never): Record<st
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** A typed-array view of the tensor's bytes when aligned, else of an aligned copy. */
-function typedView<T>(
+export function typedView<T>(
   tensor: RawTensor,
   Ctor: { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; BYTES_PER_ELEMENT: number },
 ): T {

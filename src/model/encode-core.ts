@@ -22,8 +22,9 @@ export class EncodeScratch {
   readonly builder = new TokenBatchBuilder();
   readonly pool: PoolScratch;
 
-  constructor(dim: number) {
-    this.pool = new PoolScratch(dim);
+  /** @param region - The thread's scratch region of the kernel memory (see {@link PoolScratch}). */
+  constructor(source: EmbeddingTable, region = 0) {
+    this.pool = new PoolScratch(source, region);
   }
 }
 
@@ -73,7 +74,7 @@ export function encodeRange(
   out: Float32Array,
   scratch: EncodeScratch,
 ): void {
-  const dim = core.source.dim;
+  const dim = core.source.table.dim;
   const { ids, offsets } = tokenizeRange(core, texts, first, last, maxLength, scratch.builder);
   for (let i = first; i < last; i++) {
     const k = i - first;

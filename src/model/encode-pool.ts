@@ -22,6 +22,8 @@
 import { Model2VecError } from "../errors.js";
 import { type EncodeCore, EncodeScratch, encodeRange } from "./encode-core.js";
 import { CONTROL, type EncodeJob, type PortLike, STATUS, type WorkerData, type WorkerSetup } from "./encode-protocol.js";
+import type { StoredTable } from "../linalg/stored-table.js";
+import type { EmbeddingTable } from "./pooling.js";
 
 /** Chunks per thread and call: enough that fast threads take over from slow ones. */
 const CHUNKS_PER_THREAD = 16;
@@ -100,11 +102,25 @@ function bundledFromSource(load: BuiltinLoader, source: URL): URL | null {
 }
 
 /** A copy of `array` in a SharedArrayBuffer, or `array` itself when it already is one. */
-function shared<T extends Float32Array | Int32Array>(array: T): T {
+function shared<T extends Float32Array | Int32Array | Uint16Array | Int8Array>(array: T): T {
   if (array.buffer instanceof SharedArrayBuffer) return array;
   const copy = new (array.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer(array.byteLength));
   copy.set(array);
   return copy;
+}
+
+/**
+ * `source` with every array in shared memory: the kernel memory as it is when it is shared
+ * with a scratch region for each of `threads` threads, else the stored values copied into a
+ * SharedArrayBuffer for the JavaScript kernel.
+ */
+function sharedSource(source: EmbeddingTable, threads: number): EmbeddingTable {
+  const mapping = source.mapping && shared(source.mapping);
+  const weights = source.weights && shared(source.weights);
+  const { memory } = source;
+  if (memory !== null && memory.layout.shared && memory.layout.regions >= threads) return { ...source, mapping, weights };
+  const { table } = source;
+  return { table: { ...table, values: shared(table.values) } as StoredTable, mapping, weights, memory: null };
 }
 
 /** A pool of encode worker threads for one model. */
@@ -127,7 +143,7 @@ export class EncodePool {
     this.#status = status;
     this.#errors = errors;
     this.threads = workers.length + 1;
-    this.#scratch = new EncodeScratch(core.source.dim);
+    this.#scratch = new EncodeScratch(core.source);
   }
 
   /**
@@ -149,25 +165,16 @@ export class EncodePool {
     const script = workerScript(load);
     if (script === null) return null;
     const workerThreads = load("node:worker_threads") as WorkerThreadsModule;
-    const { source } = core;
-    const sharedCore: EncodeCore = {
-      ...core,
-      source: {
-        table: shared(source.table),
-        dim: source.dim,
-        mapping: source.mapping && shared(source.mapping),
-        weights: source.weights && shared(source.weights),
-      },
-    };
+    const source = sharedSource(core.source, threads);
+    const sharedCore: EncodeCore = { ...core, source };
     const status = new Int32Array(new SharedArrayBuffer(4 * (threads - 1)));
     const setup: WorkerSetup = {
       tokenizerJson,
       unkId: core.unkId,
       medianTokenLength: core.medianTokenLength,
-      table: sharedCore.source.table.buffer as SharedArrayBuffer,
-      dim: source.dim,
-      mapping: (sharedCore.source.mapping?.buffer as SharedArrayBuffer | undefined) ?? null,
-      weights: (sharedCore.source.weights?.buffer as SharedArrayBuffer | undefined) ?? null,
+      table: source.memory === null ? { ...source.table, values: source.table.values.buffer as SharedArrayBuffer } : { memory: source.memory.memory, layout: source.memory.layout },
+      mapping: (source.mapping?.buffer as SharedArrayBuffer | undefined) ?? null,
+      weights: (source.weights?.buffer as SharedArrayBuffer | undefined) ?? null,
     };
     const workers: NodeWorker[] = [];
     const errors: MessagePortLike[] = [];
@@ -202,7 +209,7 @@ export class EncodePool {
    * @throws Model2VecError when a chunk fails in a worker (with its message) or a worker dies.
    */
   encode(texts: readonly string[], maxLength: number | null, normalize: boolean): Float32Array {
-    const { dim } = this.core.source;
+    const { dim } = this.core.source.table;
     const out = new Float32Array(new SharedArrayBuffer(texts.length * dim * 4));
     const chunkSize = Math.max(1, Math.min(MAX_CHUNK, Math.ceil(texts.length / (this.threads * CHUNKS_PER_THREAD))));
     const chunks = Math.ceil(texts.length / chunkSize);

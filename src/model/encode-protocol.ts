@@ -1,4 +1,6 @@
 /** Messages and shared counters between the encode pool and its worker threads. */
+import type { StoredDtype } from "../linalg/stored-table.js";
+import type { PoolMemoryLayout } from "../linalg/wasm/pool-memory.js";
 
 /** Slots of a job's shared Int32Array control block. */
 export const CONTROL = {
@@ -19,13 +21,20 @@ export interface PortLike {
   postMessage(value: unknown): void;
 }
 
-/** The model a worker encodes with, with its tables in SharedArrayBuffers. */
+/**
+ * Where a worker finds the embedding table: the kernel's shared memory (the worker binds
+ * its own kernel instance to it), or, for the JavaScript kernel, the stored values.
+ */
+export type SharedTable =
+  | { memory: WebAssembly.Memory; layout: PoolMemoryLayout }
+  | { dtype: StoredDtype; rows: number; dim: number; values: SharedArrayBuffer };
+
+/** The model a worker encodes with, with its tables in shared memory. */
 export interface WorkerSetup {
   tokenizerJson: string;
   unkId: number | null;
   medianTokenLength: number;
-  table: SharedArrayBuffer;
-  dim: number;
+  table: SharedTable;
   mapping: SharedArrayBuffer | null;
   weights: SharedArrayBuffer | null;
 }
@@ -35,6 +44,7 @@ export interface WorkerData {
   setup: WorkerSetup;
   /** One Int32 slot per worker, values from {@link STATUS}. */
   status: SharedArrayBuffer;
+  /** The worker's number, 0-based; it pools in scratch region `index + 1` (the calling thread has 0). */
   index: number;
   /** Where the worker reports a failed chunk: `{ job, message }`. */
   errors: PortLike;

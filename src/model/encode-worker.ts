@@ -5,8 +5,11 @@
  * Started only by the pool, in Node.
  */
 import { loadTokenizer } from "../tokenizer/load-tokenizer.js";
+import type { StoredTable } from "../linalg/stored-table.js";
+import { PoolMemory } from "../linalg/wasm/pool-memory.js";
 import { type EncodeCore, EncodeScratch, encodeRange } from "./encode-core.js";
-import { CONTROL, type EncodeJob, STATUS, type WorkerData } from "./encode-protocol.js";
+import { CONTROL, type EncodeJob, STATUS, type SharedTable, type WorkerData } from "./encode-protocol.js";
+import type { EmbeddingTable } from "./pooling.js";
 
 interface WorkerThreads {
   workerData: WorkerData;
@@ -25,14 +28,9 @@ const core: EncodeCore = {
   tokenizer: loadTokenizer(setup.tokenizerJson),
   unkId: setup.unkId,
   medianTokenLength: setup.medianTokenLength,
-  source: {
-    table: new Float32Array(setup.table),
-    dim: setup.dim,
-    mapping: setup.mapping && new Int32Array(setup.mapping),
-    weights: setup.weights && new Float32Array(setup.weights),
-  },
+  source: sourceOf(setup.table, setup.mapping && new Int32Array(setup.mapping), setup.weights && new Float32Array(setup.weights)),
 };
-const scratch = new EncodeScratch(setup.dim);
+const scratch = new EncodeScratch(core.source, index + 1);
 Atomics.store(status, index, STATUS.ready);
 
 parentPort.on("message", (job: EncodeJob) => {
@@ -56,3 +54,14 @@ parentPort.on("message", (job: EncodeJob) => {
   }
   Atomics.store(status, index, STATUS.ready);
 });
+
+/** The pool's table as this thread sees it: its own kernel instance on the shared memory, or views of the shared values. */
+function sourceOf(table: SharedTable, mapping: Int32Array | null, weights: Float32Array | null): EmbeddingTable {
+  if ("memory" in table) {
+    const memory = PoolMemory.attach(table.memory, table.layout);
+    return { table: memory.table, mapping, weights, memory };
+  }
+  const { dtype, rows, dim, values } = table;
+  const view = dtype === "float32" ? new Float32Array(values) : dtype === "float16" ? new Uint16Array(values) : new Int8Array(values);
+  return { table: { dtype, rows, dim, values: view } as StoredTable, mapping, weights, memory: null };
+}

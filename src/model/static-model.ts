@@ -11,10 +11,11 @@ import { checkShapes } from "../persistence/model-parts.js";
 import { isRebuildable } from "../tokenizer/load-tokenizer.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
 import { Embeddings } from "../linalg/embeddings.js";
+import { type StoredTable, decodeStoredTable } from "../linalg/stored-table.js";
 import { type EncodeCore, EncodeScratch, encodeRange, tokenizeRange } from "./encode-core.js";
-import { EncodePool } from "./encode-pool.js";
+import { EncodePool, availableThreads } from "./encode-pool.js";
 import { type ModelFiles, modelPartsFromFiles } from "../persistence/model-files.js";
-import { gatherRows } from "./pooling.js";
+import { gatherRows, poolingTable } from "./pooling.js";
 import { codePointLength } from "../tokenizer/text.js";
 import { TokenBatchBuilder } from "./token-batch.js";
 
@@ -30,8 +31,12 @@ const POOL_USE_UNITS = 8 * 1024;
 
 /** Everything a StaticModel is made of. Only `embeddings` and `tokenizer` are required. */
 export interface StaticModelInit {
-  /** The embedding table: an Embeddings matrix, nested rows, or a flat Float32Array with `dim`. */
-  embeddings: Embeddings | Float32Array | ArrayLike<ArrayLike<number>>;
+  /**
+   * The embedding table: an Embeddings matrix, nested rows, a flat Float32Array with `dim`,
+   * or a {@link StoredTable} (float16 or int8 values, kept in that form: what loading an
+   * int8 or float16 model gives).
+   */
+  embeddings: Embeddings | Float32Array | ArrayLike<ArrayLike<number>> | StoredTable;
   /** Row width when `embeddings` is a flat Float32Array. */
   dim?: number | undefined;
   tokenizer: Tokenizer;
@@ -47,7 +52,7 @@ export interface StaticModelInit {
   language?: string | string[] | null | undefined;
   /** The model's licence (a Hugging Face licence identifier such as "apache-2.0"), written to the saved card. */
   license?: string | null | undefined;
-  /** The dtype the table was stored in (numpy name, e.g. "float16"); the table itself is always float32. */
+  /** The dtype the table was stored in (numpy name, e.g. "float16"); default the StoredTable's dtype, else "float32". */
   embeddingDtype?: string | undefined;
 }
 
@@ -111,8 +116,9 @@ export class StaticModel {
   /** The dtype the embeddings were stored in; informational. */
   readonly embeddingDtype: string;
   #normalize: boolean;
-  #embedding: Embeddings;
   #core: EncodeCore;
+  /** The float32 view of a float32 table, or the last decoding of a compact one while someone holds it. */
+  #embedding: Embeddings | WeakRef<Embeddings> | undefined;
   /** Worker threads for large encode calls: undefined until first needed, null where unavailable. */
   #pool: EncodePool | null | undefined;
 
@@ -125,14 +131,14 @@ export class StaticModel {
     if (!tokenizer || typeof tokenizer.encode !== "function" || !Array.isArray(tokenizer.vocabulary)) {
       throw new InvalidInputError("StaticModel: `tokenizer` must implement the Tokenizer interface");
     }
-    this.#embedding = toEmbeddings(init.embeddings, init.dim);
+    const table = toStoredTable(init.embeddings, init.dim);
     this.tokenizer = tokenizer;
     this.tokens = tokenizer.vocabulary;
     this.unkTokenId = tokenizer.unkId;
     const vocabSize = this.tokens.length;
     this.mapping = init.mapping == null ? null : toInt32(init.mapping);
     this.weights = init.weights == null ? null : toFloat32(init.weights);
-    checkShapes(vocabSize, this.#embedding.rows, this.mapping, this.weights);
+    checkShapes(vocabSize, table.rows, this.mapping, this.weights);
     this.medianTokenLength = medianCodePointLength(this.tokens);
     this.config = { ...(init.config ?? {}) };
     const configured = this.config.normalize;
@@ -141,14 +147,30 @@ export class StaticModel {
     this.baseModelName = init.baseModelName ?? null;
     this.language = init.language ?? null;
     this.license = licenseOption(init.license ?? undefined) ?? null;
-    this.embeddingDtype = init.embeddingDtype ?? "float32";
-    const source = { table: this.#embedding.data, dim: this.#embedding.dim, mapping: this.mapping, weights: this.weights };
+    this.embeddingDtype = init.embeddingDtype ?? table.dtype;
+    const source = poolingTable(table, this.mapping, this.weights, availableThreads());
     this.#core = { tokenizer, unkId: this.unkTokenId, medianTokenLength: this.medianTokenLength, source };
   }
 
-  /** The embedding table (`vocabularyQuantization` rows when quantized, else one row per token). */
+  /**
+   * The embedding table as float32 (`vocabularyQuantization` rows when quantized, else one
+   * row per token). A float32 table is returned as it is held. A float16 or int8 table stays
+   * in that form for encoding and is decoded here, on demand: the decoding is reused while
+   * anything still references it, and otherwise freed, so a compact model keeps its small
+   * footprint. Keep the result rather than reading this property in a loop.
+   */
   get embedding(): Embeddings {
-    return this.#embedding;
+    const held = this.#embedding instanceof WeakRef ? this.#embedding.deref() : this.#embedding;
+    if (held !== undefined) return held;
+    const { table } = this.#core.source;
+    const decoded = decodeStoredTable(table);
+    this.#embedding = table.dtype === "float32" ? decoded : new WeakRef(decoded);
+    return decoded;
+  }
+
+  /** The table in the dtype encoding reads it in (float32, float16 or int8), with its shape. */
+  get storedTable(): StoredTable {
+    return this.#core.source.table;
   }
 
   /**
@@ -280,12 +302,13 @@ export class StaticModel {
 
   /** Width of the vectors. */
   get dim(): number {
-    return this.embedding.dim;
+    return this.#core.source.table.dim;
   }
 
   /** Number of rows when the vocabulary is quantized (a mapping exists or rows ≠ tokens), else null. */
   get vocabularyQuantization(): number | null {
-    return this.mapping !== null || this.embedding.rows !== this.tokens.length ? this.embedding.rows : null;
+    const { rows } = this.#core.source.table;
+    return this.mapping !== null || rows !== this.tokens.length ? rows : null;
   }
 
   /**
@@ -312,7 +335,7 @@ export class StaticModel {
       out = pool.encode(texts, maxLength, normalize);
     } else {
       out = new Float32Array(texts.length * dim);
-      const scratch = new EncodeScratch(dim);
+      const scratch = new EncodeScratch(this.#core.source);
       for (let first = 0; first < texts.length; first += batchSize) {
         encodeRange(this.#core, texts, first, Math.min(first + batchSize, texts.length), maxLength, normalize, out, scratch);
       }
@@ -333,7 +356,7 @@ export class StaticModel {
       this.#pool = isRebuildable(this.tokenizer) ? EncodePool.open(this.#core, JSON.stringify(this.tokenizer.toJSON()), threads) : null;
       if (this.#pool !== null) {
         this.#core = this.#pool.core;
-        this.#embedding = new Embeddings(this.#core.source.table, this.#embedding.rows, this.#embedding.dim);
+        this.#embedding = undefined;
       }
     }
     return this.#pool?.usable ? this.#pool : null;
@@ -419,7 +442,33 @@ function totalLength(texts: readonly string[], enough: number): number {
   return total;
 }
 
-function toEmbeddings(value: StaticModelInit["embeddings"], dim: number | undefined): Embeddings {
+function toStoredTable(value: StaticModelInit["embeddings"], dim: number | undefined): StoredTable {
+  if (isStoredTable(value)) return checkStoredTable(value);
+  const { data, rows, dim: width } = toEmbeddings(value, dim);
+  return { dtype: "float32", values: data, rows, dim: width };
+}
+
+function isStoredTable(value: unknown): value is StoredTable {
+  return typeof value === "object" && value !== null && "dtype" in value && "values" in value;
+}
+
+const STORED_ARRAYS = { float32: Float32Array, float16: Uint16Array, int8: Int8Array } as const;
+
+function checkStoredTable(table: StoredTable): StoredTable {
+  const { dtype, values, rows, dim } = table;
+  const type = STORED_ARRAYS[dtype];
+  if (type === undefined || !(values instanceof type)) {
+    throw new InvalidInputError(
+      `a StoredTable's dtype must be "float32", "float16" or "int8" with values in a Float32Array, Uint16Array or Int8Array, got ${describe(dtype)} with ${Object.prototype.toString.call(values).slice(8, -1)} values`,
+    );
+  }
+  if (!Number.isSafeInteger(rows) || !Number.isSafeInteger(dim) || rows < 0 || dim <= 0 || values.length !== rows * dim) {
+    throw new InvalidInputError(`a StoredTable of ${values.length} values cannot form ${describe(rows)} rows × ${describe(dim)} columns`);
+  }
+  return table;
+}
+
+function toEmbeddings(value: Exclude<StaticModelInit["embeddings"], StoredTable>, dim: number | undefined): Embeddings {
   if (value instanceof Embeddings) return value;
   if (value instanceof Float32Array) {
     if (dim === undefined || !Number.isInteger(dim) || dim <= 0 || value.length % dim !== 0) {
@@ -428,7 +477,7 @@ function toEmbeddings(value: StaticModelInit["embeddings"], dim: number | undefi
     return new Embeddings(value, value.length / dim, dim);
   }
   if (value == null || typeof (value as ArrayLike<unknown>).length !== "number") {
-    throw new InvalidInputError("`embeddings` must be an Embeddings, a Float32Array with `dim`, or an array of rows");
+    throw new InvalidInputError("`embeddings` must be an Embeddings, a Float32Array with `dim`, an array of rows, or a StoredTable");
   }
   return Embeddings.fromRows(value, dim);
 }

@@ -3,11 +3,17 @@
  * model2vec's `persistence.py` loads arrays and `model.py` builds the model from them).
  */
 import { ModelFormatError } from "../errors.js";
+import type { Embeddings } from "../linalg/embeddings.js";
+import { type StoredTable, decodeStoredTable } from "../linalg/stored-table.js";
 import { type EmbeddingTable, type QuantizeOptions, quantizeTable } from "../quantize/quantize-table.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
 
-/** A model's arrays, tokenizer and metadata, checked to fit together. */
-export interface ModelParts extends EmbeddingTable {
+/**
+ * A model's arrays, tokenizer and metadata, checked to fit together. A float16 or int8
+ * table stays in that form (a StoredTable); others are float32.
+ */
+export interface ModelParts extends Omit<EmbeddingTable, "embeddings"> {
+  embeddings: Embeddings | StoredTable;
   tokenizer: Tokenizer;
   /** The model's config.json contents. */
   config: Record<string, unknown>;
@@ -48,5 +54,7 @@ export function checkShapes(vocabSize: number, rows: number, mapping: Int32Array
 export function quantizeParts(parts: ModelParts, options: QuantizeOptions): ModelParts {
   const { quantizeTo, dimensionality, vocabularyQuantization, kmeans } = options;
   if (!quantizeTo && !dimensionality && !vocabularyQuantization) return parts;
-  return { ...parts, ...quantizeTable(parts, parts.tokenizer.vocabulary.length, { quantizeTo, dimensionality, vocabularyQuantization, kmeans }) };
+  const { embeddings } = parts;
+  const table = { ...parts, embeddings: "dtype" in embeddings ? decodeStoredTable(embeddings) : embeddings };
+  return { ...parts, ...quantizeTable(table, parts.tokenizer.vocabulary.length, { quantizeTo, dimensionality, vocabularyQuantization, kmeans }) };
 }

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Model2VecError, StaticModel } from "../../src/index.js";
 import { differentialCorpus } from "../tokenizer/differential-corpus.js";
 import { EncodeScratch, encodeRange } from "../../src/model/encode-core.js";
+import { poolingTable } from "../../src/model/pooling.js";
 import { EncodePool } from "../../src/model/encode-pool.js";
 import { loadTokenizer } from "../../src/tokenizer/load-tokenizer.js";
 import { loadGenerated } from "../fixtures/index.js";
@@ -46,6 +47,7 @@ describe("multi-core encode", () => {
       model({ weights: true }, false),
       model({ clusters: 17, weightsDtype: "F32" }),
       model({ tokenizer: unigramTokenizerJson(), dtype: "F16" }),
+      model({ dtype: "I8", weights: true }),
     ];
     for (const m of variants) {
       for (const options of [{}, { maxLength: 3 }, { maxLength: null }, { normalize: false }]) {
@@ -59,27 +61,46 @@ describe("multi-core encode", () => {
     }
   });
 
-  it("starts the pool on a large call only, then uses it from medium calls on, with the table moved into shared memory", () => {
+  it("starts the pool on a large call only, then uses it from medium calls on; the SIMD kernel's table is in shared memory from the start", () => {
     const m = model();
     const before = m.embedding.data.slice();
     const small = LARGE.slice(0, 20);
     const medium = prefixOfUnits(16 * 1024);
+    // With more than one core the kernel memory is shared when the model is made, so starting the pool copies nothing.
+    expect(isShared(m.embedding.data)).toBe(availableParallelism() > 1);
     expect(isShared(m.encode(small).data)).toBe(false);
     expect(isShared(m.encode(medium).data)).toBe(false); // too small to start the pool
-    expect(isShared(m.embedding.data)).toBe(false);
     m.encode(LARGE); // default threads: every core
-    if (availableParallelism() > 1) {
-      expect(isShared(m.embedding.data)).toBe(true);
-      expect(isShared(m.encode(medium).data)).toBe(true);
-    }
+    if (availableParallelism() > 1) expect(isShared(m.encode(medium).data)).toBe(true);
     expect(m.embedding.data).toEqual(before);
     expect(isShared(m.encode(small).data)).toBe(false); // below 8 Ki units: never worth waking a worker
+  });
+
+  it("without the SIMD kernel (MODEL2VEC_WASM=off), moves the table into shared memory when the pool starts, float16 and int8 tables in their stored form", () => {
+    process.env.MODEL2VEC_WASM = "off";
+    try {
+      for (const dtype of ["F32", "F16", "I8"] as const) {
+        const m = model({ dtype });
+        const stored = m.storedTable;
+        expect(stored.dtype).toBe({ F32: "float32", F16: "float16", I8: "int8" }[dtype]);
+        expect(stored.values.buffer instanceof SharedArrayBuffer).toBe(false);
+        const single = m.encode(LARGE, { threads: 1 });
+        const parallel = m.encode(LARGE);
+        if (availableParallelism() > 1) {
+          expect(m.storedTable.values.buffer instanceof SharedArrayBuffer).toBe(true);
+          expect(m.storedTable.values).toEqual(stored.values);
+          expect(isShared(parallel.data)).toBe(true);
+        }
+        expect(Buffer.from(parallel.data.buffer).equals(Buffer.from(single.data.buffer))).toBe(true);
+      }
+    } finally {
+      delete process.env.MODEL2VEC_WASM;
+    }
   });
 
   it("can be opted out of", () => {
     const m = model();
     expect(isShared(m.encode(LARGE, { threads: 1 }).data)).toBe(false);
-    expect(isShared(m.embedding.data)).toBe(false);
   });
 
   it("rejects a bad threads option", () => {
@@ -92,7 +113,8 @@ describe("multi-core encode", () => {
   it("propagates an error met in a worker thread, and one met on the calling thread", async () => {
     const { generated } = loadGenerated({ dim: 16 });
     const tokenizer = loadTokenizer(generated.tokenizerJson);
-    const core = { tokenizer, unkId: tokenizer.unkId, medianTokenLength: 4, source: { table: generated.table, dim: 16, mapping: null, weights: null } };
+    const table = { dtype: "float32", values: generated.table, rows: generated.table.length / 16, dim: 16 } as const;
+    const core = { tokenizer, unkId: tokenizer.unkId, medianTokenLength: 4, source: poolingTable(table, null, null, 2) };
     const pool = EncodePool.open(core, generated.tokenizerJson, 2)!;
     try {
       while (pool.readyWorkers < 1) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -109,7 +131,7 @@ describe("multi-core encode", () => {
       texts[0] = "world";
       const rows = pool.encode(texts, null, true);
       const single = new Float32Array(rows.length);
-      encodeRange(core, texts, 0, texts.length, null, true, single, new EncodeScratch(16));
+      encodeRange(core, texts, 0, texts.length, null, true, single, new EncodeScratch(core.source));
       expect(rows).toEqual(single);
       expect(pool.usable).toBe(true);
     } finally {
