@@ -358,35 +358,34 @@ it("docs/browser.md's Web Worker example answers a message with the model's vect
   }
 });
 
-it("the README LangChain example ranks with MemoryVectorStore over Model2VecEmbeddings", async () => {
-  const work = await mkdtemp(join(tmpdir(), "m2v-readme-langchain-"));
+/** Runs `body` with a fresh temporary working folder, removed afterwards. */
+async function inTempFolder<T>(prefix: string, body: (work: string) => Promise<T>): Promise<T> {
+  const work = await mkdtemp(join(tmpdir(), prefix));
   try {
-    expect(await runSnippet(snippet("### LangChain vector stores"), "langchain-store", work)).toEqual([[["pets", "pets"]]]);
+    return await body(work);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+it("the README LangChain example ranks with MemoryVectorStore over Model2VecEmbeddings", async () => {
+  const logged = await inTempFolder("m2v-readme-langchain-", (work) => runSnippet(snippet("### LangChain vector stores"), "langchain-store", work));
+  expect(logged).toEqual([[["pets", "pets"]]]);
 });
 
 it("the README LanceDB example fills, searches and reopens an on-disk table in ./data/lancedb", async () => {
-  const work = await mkdtemp(join(tmpdir(), "m2v-readme-lancedb-"));
-  try {
+  await inTempFolder("m2v-readme-lancedb-", async (work) => {
     expect(await runSnippet(snippet("### LanceDB"), "lancedb", work)).toEqual([
       ["Dogs are loyal pets that love to play fetch."],
       ["The stock market fell as investors sold shares."],
     ]);
     expect(await readdir(join(work, "data", "lancedb"))).toContain("docs.lance");
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
+  });
 });
 
 it("the README Orama example finds by vector and hybrid search with the model2vec plugin", async () => {
-  const work = await mkdtemp(join(tmpdir(), "m2v-readme-orama-"));
-  try {
-    expect(await runSnippet(snippet("### Orama"), "orama", work)).toEqual([["Dogs", "Markets"]]);
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
+  const logged = await inTempFolder("m2v-readme-orama-", (work) => runSnippet(snippet("### Orama"), "orama", work));
+  expect(logged).toEqual([["Dogs", "Markets"]]);
 });
 
 it("the README deduplication example removes the near and exact copies, finds the leak, the outlier and two representatives", async () => {
