@@ -5,7 +5,7 @@
  * 32-bit storage as vectors (scan-memory.ts), read through Uint32Array views.
  */
 import { HAMMING_BLOCK_WASM } from "../linalg/wasm/hamming-block-wasm.js";
-import type { KernelPair, ScoreBlock } from "./scan-memory.js";
+import { type KernelPair, listHits, type ScoreBlock } from "./scan-memory.js";
 
 /** 32-bit words per code of a `dim`-wide vector. */
 export function codeWords(dim: number): number {
@@ -26,7 +26,7 @@ export function writeCodes(vectors: Float32Array, dim: number, first: number, co
 }
 
 /** {@link ScoreBlock} on codes in plain JavaScript: `bits - 2 · popcount(query xor row)`. */
-export const scoreCodesJs: ScoreBlock = (queries, queryCount, matrix, first, count, words, out) => {
+export const scoreCodesJs: ScoreBlock = (queries, queryCount, matrix, first, count, words, out, thresholds, hits) => {
   const q32 = new Uint32Array(queries.buffer, queries.byteOffset, queryCount * words);
   const m32 = new Uint32Array(matrix.buffer, matrix.byteOffset + first * words * 4, count * words);
   const bits = words * 32;
@@ -37,6 +37,7 @@ export const scoreCodesJs: ScoreBlock = (queries, queryCount, matrix, first, cou
       out[r * queryCount + q] = bits - 2 * distance;
     }
   }
+  return listHits(out, queryCount, count, thresholds, hits);
 };
 
 function popcount(x: number): number {

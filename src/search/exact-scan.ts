@@ -3,7 +3,7 @@
  * is scored against every query of the batch while it is in cache, so the matrix streams from
  * memory once per batch rather than once per query.
  */
-import type { ScoreBlock } from "./scan-memory.js";
+import type { ScanScratch, ScoreBlock } from "./scan-memory.js";
 import { TopK } from "./top-k.js";
 
 /** Bytes of matrix per block: small enough to stay in L2 while all queries pass over it. */
@@ -17,13 +17,11 @@ export interface ScanInput {
   /** Rows `[first, end)` are scanned. */
   readonly first: number;
   readonly end: number;
-  /** Row-major queries of `width` values. */
-  readonly queries: Float32Array;
   readonly queryCount: number;
   readonly k: number;
   readonly kernel: ScoreBlock;
-  /** Room for `queryCount × blockRows(width)` scores, where the kernel can write. */
-  readonly scores: Float32Array;
+  /** The kernel's scratch, for blocks of `blockRows(width)` rows, with the queries in place. */
+  readonly scratch: ScanScratch;
   /** Whether the row at a position may be returned; called only for rows that would enter a top-k. */
   readonly accept?: ((position: number) => boolean) | undefined;
 }
@@ -35,15 +33,18 @@ export function blockRows(width: number): number {
 
 /** The top-k rows of `[first, end)` for every query. */
 export function scanTopK(input: ScanInput): TopK {
-  const { matrix, width, first, end, queries, queryCount, k, kernel, scores, accept } = input;
+  const { matrix, width, first, end, queryCount, k, kernel, scratch, accept } = input;
+  const { queries, scores, hits } = scratch;
   const top = new TopK(queryCount, k);
   if (k === 0 || queryCount === 0) return top;
   const block = blockRows(width);
   const thresholds = top.thresholds;
   for (let start = first; start < end; start += block) {
     const count = Math.min(block, end - start);
-    kernel(queries, queryCount, matrix, start, count, width, scores);
-    for (let r = 0; r < count; r++) {
+    scratch.thresholds.set(thresholds);
+    const hitCount = kernel(queries, queryCount, matrix, start, count, width, scores, scratch.thresholds, hits);
+    for (let h = 0; h < hitCount; h++) {
+      const r = hits[h]!;
       const base = r * queryCount;
       for (let q = 0; q < queryCount; q++) {
         const score = scores[base + q]!;
@@ -58,17 +59,19 @@ export function scanTopK(input: ScanInput): TopK {
 /**
  * The exact top k among each query's candidates (`candidates`' heaps, in any order): each
  * candidate row scored by `kernel` alone, so its score has the very bits exact search gives it.
- * `queries` and `out` (one value) must be where the kernel reads and writes.
+ * `scratch` is the kernel's, with the unit queries in place.
  */
-export function rescoreTopK(candidates: TopK, kernel: ScoreBlock, matrix: Float32Array, dim: number, queries: Float32Array, out: Float32Array, k: number): TopK {
+export function rescoreTopK(candidates: TopK, kernel: ScoreBlock, matrix: Float32Array, dim: number, scratch: ScanScratch, k: number): TopK {
   const top = new TopK(candidates.queries, k);
+  const { scores, thresholds, hits } = scratch;
+  thresholds[0] = -Infinity;
   for (let q = 0; q < candidates.queries; q++) {
-    const query = queries.subarray(q * dim, (q + 1) * dim);
+    const query = scratch.queries.subarray(q * dim, (q + 1) * dim);
     const base = q * candidates.k;
     for (let i = 0; i < candidates.sizes[q]!; i++) {
       const position = candidates.positions[base + i]!;
-      kernel(query, 1, matrix, position, 1, dim, out);
-      top.push(q, out[0]!, position);
+      kernel(query, 1, matrix, position, 1, dim, scores, thresholds, hits);
+      top.push(q, scores[0]!, position);
     }
   }
   return top;

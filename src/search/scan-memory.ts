@@ -13,7 +13,8 @@ import { createMemory, growMemory, wasmKernelsEnabled } from "../linalg/wasm/was
  * Computes scores of a block: `out[r * queryCount + q]` is query q's score for row `first + r`
  * (a row's scores are consecutive, so a register tile stores them together). Rows and queries
  * are `width` values each: float32 vectors for the exact kernel, 32-bit code words for the
- * binary one.
+ * binary one. The rows (0-based in the block, increasing) where some query's score beats its
+ * `thresholds[q]` go to `hits`, and their number is returned: the caller reads only those rows.
  */
 export type ScoreBlock = (
   queries: Float32Array,
@@ -23,7 +24,32 @@ export type ScoreBlock = (
   count: number,
   width: number,
   out: Float32Array,
-) => void;
+  thresholds: Float32Array,
+  hits: Int32Array,
+) => number;
+
+/** Where a scan's kernel reads queries and thresholds and writes scores and hits. */
+export interface ScanScratch {
+  readonly queries: Float32Array;
+  readonly scores: Float32Array;
+  readonly thresholds: Float32Array;
+  readonly hits: Int32Array;
+}
+
+/** The hit list of a block's scores, as the JavaScript kernels make it (see {@link ScoreBlock}). */
+export function listHits(out: Float32Array, queryCount: number, count: number, thresholds: Float32Array, hits: Int32Array): number {
+  let n = 0;
+  for (let r = 0; r < count; r++) {
+    const base = r * queryCount;
+    for (let q = 0; q < queryCount; q++) {
+      if (out[base + q]! > thresholds[q]!) {
+        hits[n++] = r;
+        break;
+      }
+    }
+  }
+  return n;
+}
 
 /** A kernel in both forms: which of them runs is the memory's choice. */
 export interface KernelPair {
@@ -46,8 +72,8 @@ export interface ScanMemory {
    * @throws RangeError when the memory cannot grow that far.
    */
   matrix(values: number): Float32Array;
-  /** Room for a scan's queries and scores; valid until the next call of either method. */
-  scratch(queryValues: number, scoreValues: number): { queries: Float32Array; scores: Float32Array };
+  /** Room for a scan of `queryCount` queries in blocks of `blockRows` rows; valid until the next call of either method. */
+  scratch(queryCount: number, width: number, blockRows: number): ScanScratch;
 }
 
 /** The fastest storage this runtime offers for rows `width` values wide. */
@@ -78,8 +104,13 @@ export class JsScanMemory implements ScanMemory {
     return this.#matrix;
   }
 
-  scratch(queryValues: number, scoreValues: number): { queries: Float32Array; scores: Float32Array } {
-    return { queries: new Float32Array(queryValues), scores: new Float32Array(scoreValues) };
+  scratch(queryCount: number, width: number, blockRows: number): ScanScratch {
+    return {
+      queries: new Float32Array(queryCount * width),
+      scores: new Float32Array(queryCount * blockRows),
+      thresholds: new Float32Array(queryCount),
+      hits: new Int32Array(blockRows),
+    };
   }
 }
 
@@ -94,8 +125,8 @@ class WasmScanMemory implements ScanMemory {
     this.#memory = createMemory(initialValues * 4, false);
     this.#capacity = initialValues;
     const kernel = blockKernel(module, this.#memory);
-    this.kernel = (queries, queryCount, matrix, first, count, width, out) =>
-      kernel(queries.byteOffset, queryCount, matrix.byteOffset + first * width * 4, count, width, out.byteOffset);
+    this.kernel = (queries, queryCount, matrix, first, count, width, out, thresholds, hits) =>
+      kernel(queries.byteOffset, queryCount, matrix.byteOffset + first * width * 4, count, width, out.byteOffset, thresholds.byteOffset, hits.byteOffset);
   }
 
   matrix(values: number): Float32Array {
@@ -107,14 +138,22 @@ class WasmScanMemory implements ScanMemory {
     return new Float32Array(this.#memory.buffer, 0, this.#capacity);
   }
 
-  scratch(queryValues: number, scoreValues: number): { queries: Float32Array; scores: Float32Array } {
-    // 16-byte aligned, after the matrix.
-    const queriesAt = Math.ceil((this.#capacity * 4) / 16) * 16;
-    const scoresAt = queriesAt + Math.ceil((queryValues * 4) / 16) * 16;
-    growMemory(this.#memory, scoresAt + scoreValues * 4);
+  scratch(queryCount: number, width: number, blockRows: number): ScanScratch {
+    // After the matrix, each part 16-byte aligned.
+    const sizes = [queryCount * width, queryCount * blockRows, queryCount, blockRows];
+    const offsets: number[] = [];
+    let at = Math.ceil((this.#capacity * 4) / 16) * 16;
+    for (const size of sizes) {
+      offsets.push(at);
+      at += Math.ceil((size * 4) / 16) * 16;
+    }
+    growMemory(this.#memory, at);
+    const buffer = this.#memory.buffer;
     return {
-      queries: new Float32Array(this.#memory.buffer, queriesAt, queryValues),
-      scores: new Float32Array(this.#memory.buffer, scoresAt, scoreValues),
+      queries: new Float32Array(buffer, offsets[0]!, sizes[0]!),
+      scores: new Float32Array(buffer, offsets[1]!, sizes[1]!),
+      thresholds: new Float32Array(buffer, offsets[2]!, sizes[2]!),
+      hits: new Int32Array(buffer, offsets[3]!, sizes[3]!),
     };
   }
 }

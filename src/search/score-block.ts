@@ -5,7 +5,7 @@
  */
 import { DOT_BLOCK_WASM } from "../linalg/wasm/dot-block-wasm.js";
 import { createKernels } from "../linalg/kernels.js";
-import type { KernelPair, ScoreBlock } from "./scan-memory.js";
+import { type KernelPair, listHits, type ScoreBlock } from "./scan-memory.js";
 
 const searchKernels = createKernels();
 
@@ -14,9 +14,10 @@ const searchKernels = createKernels();
  * transpose by the PCA kernels' `gemmNT` (4 × 2 register tiles, float64 sums), on an instance
  * of its own so that its call sites see only Float32Arrays.
  */
-export const scoreBlockJs: ScoreBlock = (queries, queryCount, matrix, first, count, dim, out) => {
+export const scoreBlockJs: ScoreBlock = (queries, queryCount, matrix, first, count, dim, out, thresholds, hits) => {
   out.fill(0, 0, count * queryCount);
   searchKernels.gemmNT(matrix, first * dim, dim, queries, 0, dim, out, 0, queryCount, count, queryCount, dim, false);
+  return listHits(out, queryCount, count, thresholds, hits);
 };
 
 /** The exact kernel in both forms. */

@@ -11,7 +11,7 @@ import { indexFromFiles, indexToFiles } from "./index-files.js";
 import { describe } from "../describe.js";
 import { codeWords, HAMMING_KERNELS, writeCodes } from "./binary-codes.js";
 import { blockRows, rescoreTopK, scanTopK } from "./exact-scan.js";
-import { JsScanMemory, openScanMemory, type ScanMemory } from "./scan-memory.js";
+import { JsScanMemory, openScanMemory, type ScanMemory, type ScanScratch } from "./scan-memory.js";
 import { DOT_KERNELS, scoreBlockJs } from "./score-block.js";
 import type { TopK } from "./top-k.js";
 import type {
@@ -227,14 +227,14 @@ export class VectorIndex<M = unknown> {
       throw new InvalidInputError(`VectorIndex.search: candidates must be a positive integer, got ${describe(candidates)}`);
     }
     const queryCount = vectorCount(vectors);
-    const { queries, scores } = this.#memory.scratch(queryCount * this.dim, queryCount * blockRows(this.dim));
-    writeUnitRows(vectors, this.dim, queries, 0, "VectorIndex.search");
+    const scratch = this.#memory.scratch(queryCount, this.dim, blockRows(this.dim));
+    writeUnitRows(vectors, this.dim, scratch.queries, 0, "VectorIndex.search");
     this.#data = this.#memory.matrix(this.#rows * this.dim);
     const accept = filter === undefined ? undefined : this.#acceptor(filter);
     const top =
       candidates === undefined
-        ? scanTopK({ matrix: this.#data, width: this.dim, first: 0, end: this.#rows, queries, queryCount, k: Math.min(k, this.#rows), kernel: this.#memory.kernel, scores, accept })
-        : this.#quantizedTopK(queries, scores, queryCount, Math.min(k, this.#rows), Math.max(k, candidates), accept);
+        ? scanTopK({ matrix: this.#data, width: this.dim, first: 0, end: this.#rows, queryCount, k: Math.min(k, this.#rows), kernel: this.#memory.kernel, scratch, accept })
+        : this.#quantizedTopK(scratch, queryCount, Math.min(k, this.#rows), Math.max(k, candidates), accept);
     return Array.from({ length: queryCount }, (_, q) => {
       const { positions, scores } = top.sorted(q);
       return Array.from(positions, (position, i) => this.#result(position, scores[i]!));
@@ -303,8 +303,7 @@ export class VectorIndex<M = unknown> {
 
   /** Top k of each query among the best `candidates` by binary code, rescored with the vectors. */
   #quantizedTopK(
-    queries: Float32Array,
-    scores: Float32Array,
+    scratch: ScanScratch,
     queryCount: number,
     k: number,
     candidates: number,
@@ -315,21 +314,20 @@ export class VectorIndex<M = unknown> {
       this.#codes = openScanMemory(words, Math.max(16, this.#rows) * words, HAMMING_KERNELS);
       writeCodes(this.#data, this.dim, 0, this.#rows, this.#codes.matrix(this.#rows * words), 0);
     }
-    const scratch = this.#codes.scratch(queryCount * words, queryCount * blockRows(words));
-    writeCodes(queries, this.dim, 0, queryCount, scratch.queries, 0);
+    const codeScratch = this.#codes.scratch(queryCount, words, blockRows(words));
+    writeCodes(scratch.queries, this.dim, 0, queryCount, codeScratch.queries, 0);
     const shortlist = scanTopK({
       matrix: this.#codes.matrix(this.#rows * words),
       width: words,
       first: 0,
       end: this.#rows,
-      queries: scratch.queries,
       queryCount,
       k: Math.min(candidates, this.#rows),
       kernel: this.#codes.kernel,
-      scores: scratch.scores,
+      scratch: codeScratch,
       accept,
     });
-    return rescoreTopK(shortlist, this.#memory.kernel, this.#data, this.dim, queries, scores, k);
+    return rescoreTopK(shortlist, this.#memory.kernel, this.#data, this.dim, scratch, k);
   }
 
   #result(position: number, score: number): SearchResult<M> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { wasmKernelsEnabled } from "../../src/linalg/wasm/wasm-runtime.js";
 import { codeWords, HAMMING_KERNELS, scoreCodesJs, writeCodes } from "../../src/search/binary-codes.js";
-import { openScanMemory } from "../../src/search/scan-memory.js";
+import { JsScanMemory, openScanMemory } from "../../src/search/scan-memory.js";
 import { randomMatrix } from "../fixtures/random.js";
 
 /** bits - 2 · (number of dimensions whose signs differ), padded to whole 128-bit chunks. */
@@ -21,20 +21,23 @@ describe("binary codes", () => {
 
   for (const [name, enabled] of [["JavaScript", true], ["WebAssembly", wasmKernelsEnabled()]] as const) {
     it.runIf(enabled)(`the ${name} kernel scores bits - 2 · differing signs for every query and row`, () => {
-      for (const { queryCount, count, dim } of [{ queryCount: 1, count: 3, dim: 10 }, { queryCount: 7, count: 5, dim: 256 }, { queryCount: 8, count: 9, dim: 300 }]) {
+      for (const { queryCount, count, dim } of [{ queryCount: 1, count: 3, dim: 10 }, { queryCount: 7, count: 5, dim: 256 }, { queryCount: 8, count: 40, dim: 300 }]) {
         const words = codeWords(dim);
         const vectors = randomMatrix(count, dim, dim);
         const queries = randomMatrix(queryCount, dim, dim + 1);
-        const memory = name === "JavaScript" ? null : openScanMemory(words, count * words, HAMMING_KERNELS);
-        if (memory !== null) expect(memory.wasm).toBe(true);
-        const matrix = memory?.matrix(count * words) ?? new Float32Array(count * words);
+        const memory = name === "JavaScript" ? new JsScanMemory(count * words, scoreCodesJs) : openScanMemory(words, count * words, HAMMING_KERNELS);
+        expect(memory.wasm).toBe(name === "WebAssembly");
+        const scratch = memory.scratch(queryCount, words, count);
+        const matrix = memory.matrix(count * words);
         writeCodes(vectors, dim, 0, count, matrix, 0);
-        const scratch = memory?.scratch(queryCount * words, queryCount * count) ?? {
-          queries: new Float32Array(queryCount * words),
-          scores: new Float32Array(queryCount * count),
-        };
         writeCodes(queries, dim, 0, queryCount, scratch.queries, 0);
-        (memory?.kernel ?? scoreCodesJs)(scratch.queries, queryCount, matrix, 0, count, words, scratch.scores);
+        // Rows must agree with query 0 on more than half of the real dimensions to be hits.
+        scratch.thresholds.fill(Infinity);
+        scratch.thresholds[0] = codeWords(dim) * 32 - 2 * Math.floor(0.5 * dim);
+        const hitCount = memory.kernel(scratch.queries, queryCount, matrix, 0, count, words, scratch.scores, scratch.thresholds, scratch.hits);
+        const beaten = Array.from({ length: count }, (_, r) => r).filter((r) => scratch.scores[r * queryCount]! > scratch.thresholds[0]!);
+        expect(Array.from(scratch.hits.subarray(0, hitCount))).toEqual(beaten);
+        if (count >= 5) expect(beaten.length).toBeGreaterThan(0);
         for (let r = 0; r < count; r++) {
           for (let q = 0; q < queryCount; q++) {
             const expected = referenceScore(queries.subarray(q * dim, (q + 1) * dim), vectors.subarray(r * dim, (r + 1) * dim));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { wasmKernelsEnabled } from "../../src/linalg/wasm/wasm-runtime.js";
-import { openScanMemory } from "../../src/search/scan-memory.js";
+import { JsScanMemory, openScanMemory } from "../../src/search/scan-memory.js";
 import { DOT_KERNELS, scoreBlockJs } from "../../src/search/score-block.js";
 import { randomMatrix } from "../fixtures/random.js";
 
@@ -27,30 +27,29 @@ const SHAPES = [
 ];
 
 describe("score kernels", () => {
-  it("the JavaScript kernel matches a float64 reference on every tile edge", () => {
-    for (const { queryCount, count, dim } of [...SHAPES, { queryCount: 6, count: 3, dim: 37 }]) {
-      const queries = randomMatrix(queryCount, dim, dim);
-      const matrix = randomMatrix(count + 3, dim, dim + 1);
-      const out = new Float32Array(queryCount * count);
-      scoreBlockJs(queries, queryCount, matrix, 3, count, dim, out);
-      const expected = referenceScores(queries, queryCount, matrix, 3, count, dim);
-      Array.from(out).forEach((value, i) => expect(value).toBeCloseTo(expected[i]!, 4));
-    }
-  });
-
-  it.runIf(wasmKernelsEnabled())("the WebAssembly kernel matches the same reference, reading rows and queries from its memory", () => {
-    for (const { queryCount, count, dim } of SHAPES) {
-      const memory = openScanMemory(dim, (count + 3) * dim, DOT_KERNELS);
-      expect(memory.wasm).toBe(true);
-      const { queries, scores } = memory.scratch(queryCount * dim, queryCount * count);
-      queries.set(randomMatrix(queryCount, dim, dim));
-      const matrix = memory.matrix((count + 3) * dim);
-      matrix.set(randomMatrix(count + 3, dim, dim + 1));
-      memory.kernel(queries, queryCount, matrix, 3, count, dim, scores);
-      const expected = referenceScores(queries, queryCount, matrix, 3, count, dim);
-      Array.from(scores).forEach((value, i) => expect(value).toBeCloseTo(expected[i]!, 4));
-    }
-  });
+  for (const [name, enabled] of [["JavaScript", true], ["WebAssembly", wasmKernelsEnabled()]] as const) {
+    it.runIf(enabled)(`the ${name} kernel matches a float64 reference on every tile edge, and lists the rows that beat a threshold`, () => {
+      const shapes = name === "JavaScript" ? [...SHAPES, { queryCount: 6, count: 3, dim: 37 }] : SHAPES;
+      for (const { queryCount, count, dim } of shapes) {
+        const memory = name === "JavaScript" ? new JsScanMemory((count + 3) * dim, scoreBlockJs) : openScanMemory(dim, (count + 3) * dim, DOT_KERNELS);
+        expect(memory.wasm).toBe(name === "WebAssembly");
+        const { queries, scores, thresholds, hits } = memory.scratch(queryCount, dim, count);
+        queries.set(randomMatrix(queryCount, dim, dim));
+        // Thresholds that some rows beat and most do not; the last query's is never beaten.
+        for (let q = 0; q < queryCount; q++) thresholds[q] = q === queryCount - 1 ? Infinity : 0.15 * Math.sqrt(dim);
+        const matrix = memory.matrix((count + 3) * dim);
+        matrix.set(randomMatrix(count + 3, dim, dim + 1));
+        const hitCount = memory.kernel(queries, queryCount, matrix, 3, count, dim, scores, thresholds, hits);
+        const expected = referenceScores(queries, queryCount, matrix, 3, count, dim);
+        Array.from(scores.subarray(0, queryCount * count)).forEach((value, i) => expect(value).toBeCloseTo(expected[i]!, 4));
+        const beaten = Array.from({ length: count }, (_, r) => r).filter((r) =>
+          Array.from({ length: queryCount }, (_, q) => scores[r * queryCount + q]! > thresholds[q]!).some(Boolean),
+        );
+        expect(Array.from(hits.subarray(0, hitCount))).toEqual(beaten);
+        if (queryCount * count > 20) expect(beaten.length).toBeGreaterThan(0);
+      }
+    });
+  }
 
   it("falls back to the JavaScript kernel for widths that are not a multiple of 4, and when MODEL2VEC_WASM=off", () => {
     expect(openScanMemory(37, 37, DOT_KERNELS).wasm).toBe(false);

@@ -4,7 +4,11 @@
 ;; The caller (src/search/wasm-scan-memory.ts) keeps, in this memory:
 ;;   queries - `queryCount` rows of `dim` f32, one query after another;
 ;;   rows    - `rowCount` rows of `dim` f32, a block of the index's matrix;
-;;   out     - `rowCount × queryCount` f32 scores: out[r * queryCount + q] = queries[q] · rows[r].
+;;   out     - `rowCount × queryCount` f32 scores: out[r * queryCount + q] = queries[q] · rows[r];
+;;   thresholds - `queryCount` f32: the score each query's top k must beat so far;
+;;   hits    - room for `rowCount` i32: the rows (0-based in the block, increasing) where some
+;;             query beats its threshold. `score_block` returns how many there are, so the
+;;             caller looks at those rows only (a few percent, once the top k have filled).
 ;; `dim` is a positive multiple of 4 and every address is 4-byte aligned.
 ;;
 ;; The main loop is a register tile of 4 queries × 2 rows: 8 f32x4 accumulators fed by 6
@@ -46,10 +50,22 @@
       (br_if $next (i32.lt_u (local.get $i) (local.get $bytes))))
     (call $hsum (local.get $acc)))
 
+;; Scores of one query against the rows a and b, stored at o and o + stride; returns
+  ;; bit 0 set when row a beats the query's threshold t, bit 1 when row b does.
+  (func $edge (param $p i32) (param $a i32) (param $b i32) (param $bytes i32) (param $o i32) (param $stride i32) (param $t f32) (result i32)
+    (local $sa f32) (local $sb f32)
+    (local.set $sa (call $dot (local.get $p) (local.get $a) (local.get $bytes)))
+    (local.set $sb (call $dot (local.get $p) (local.get $b) (local.get $bytes)))
+    (f32.store (local.get $o) (local.get $sa))
+    (f32.store (i32.add (local.get $o) (local.get $stride)) (local.get $sb))
+    (i32.or (f32.gt (local.get $sa) (local.get $t)) (i32.shl (f32.gt (local.get $sb) (local.get $t)) (i32.const 1))))
+
   (func (export "score_block")
     (param $queries i32) (param $queryCount i32) (param $rows i32) (param $rowCount i32) (param $dim i32) (param $out i32)
-    (local $bytes i32) (local $stride i32) (local $q4 i32) (local $r i32) (local $q i32) (local $i i32)
+    (param $thresholds i32) (param $hits i32) (result i32)
+    (local $bytes i32) (local $stride i32) (local $q4 i32) (local $r i32) (local $q i32) (local $i i32) (local $n i32)
     (local $a i32) (local $b i32) (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $o i32)
+    (local $hit i32) (local $t v128) (local $sa v128) (local $sb v128) (local $s f32)
     (local $x v128) (local $y v128) (local $v v128)
     (local $s0a v128) (local $s0b v128) (local $s1a v128) (local $s1b v128)
     (local $s2a v128) (local $s2b v128) (local $s3a v128) (local $s3b v128)
@@ -63,6 +79,9 @@
         (br_if $pairsDone (i32.gt_u (i32.add (local.get $r) (i32.const 2)) (local.get $rowCount)))
         (local.set $a (i32.add (local.get $rows) (i32.mul (local.get $r) (local.get $bytes))))
         (local.set $b (i32.add (local.get $a) (local.get $bytes)))
+        (local.set $o (i32.add (local.get $out) (i32.mul (local.get $r) (local.get $stride))))
+        ;; Bit 0: row a beats some query's threshold; bit 1: row b does.
+        (local.set $hit (i32.const 0))
         (local.set $q (i32.const 0))
         (block $tilesDone
           (loop $tiles
@@ -93,37 +112,55 @@
               (local.set $s3b (f32x4.add (local.get $s3b) (f32x4.mul (local.get $v) (local.get $y))))
               (local.set $i (i32.add (local.get $i) (i32.const 16)))
               (br_if $steps (i32.lt_u (local.get $i) (local.get $bytes))))
-            (local.set $o (i32.add (local.get $out)
-              (i32.shl (i32.add (i32.mul (local.get $r) (local.get $queryCount)) (local.get $q)) (i32.const 2))))
-            (v128.store (local.get $o) (call $sum4 (local.get $s0a) (local.get $s1a) (local.get $s2a) (local.get $s3a)))
-            (v128.store (i32.add (local.get $o) (local.get $stride))
-              (call $sum4 (local.get $s0b) (local.get $s1b) (local.get $s2b) (local.get $s3b)))
+            (local.set $sa (call $sum4 (local.get $s0a) (local.get $s1a) (local.get $s2a) (local.get $s3a)))
+            (local.set $sb (call $sum4 (local.get $s0b) (local.get $s1b) (local.get $s2b) (local.get $s3b)))
+            (v128.store (i32.add (local.get $o) (i32.shl (local.get $q) (i32.const 2))) (local.get $sa))
+            (v128.store (i32.add (i32.add (local.get $o) (local.get $stride)) (i32.shl (local.get $q) (i32.const 2))) (local.get $sb))
+            (local.set $t (v128.load (i32.add (local.get $thresholds) (i32.shl (local.get $q) (i32.const 2)))))
+            (local.set $hit (i32.or (local.get $hit) (i32.or
+              (v128.any_true (f32x4.gt (local.get $sa) (local.get $t)))
+              (i32.shl (v128.any_true (f32x4.gt (local.get $sb) (local.get $t))) (i32.const 1)))))
             (local.set $q (i32.add (local.get $q) (i32.const 4)))
             (br $tiles)))
         ;; The last queryCount % 4 queries, one at a time.
         (block $restDone
           (loop $rest
             (br_if $restDone (i32.ge_u (local.get $q) (local.get $queryCount)))
-            (local.set $p0 (i32.add (local.get $queries) (i32.mul (local.get $q) (local.get $bytes))))
-            (local.set $o (i32.add (local.get $out)
-              (i32.shl (i32.add (i32.mul (local.get $r) (local.get $queryCount)) (local.get $q)) (i32.const 2))))
-            (f32.store (local.get $o) (call $dot (local.get $p0) (local.get $a) (local.get $bytes)))
-            (f32.store (i32.add (local.get $o) (local.get $stride)) (call $dot (local.get $p0) (local.get $b) (local.get $bytes)))
+            (local.set $hit (i32.or (local.get $hit) (call $edge
+              (i32.add (local.get $queries) (i32.mul (local.get $q) (local.get $bytes))) (local.get $a) (local.get $b) (local.get $bytes)
+              (i32.add (local.get $o) (i32.shl (local.get $q) (i32.const 2))) (local.get $stride)
+              (f32.load (i32.add (local.get $thresholds) (i32.shl (local.get $q) (i32.const 2)))))))
             (local.set $q (i32.add (local.get $q) (i32.const 1)))
             (br $rest)))
+        (if (i32.and (local.get $hit) (i32.const 1))
+          (then
+            (i32.store (i32.add (local.get $hits) (i32.shl (local.get $n) (i32.const 2))) (local.get $r))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+        (if (i32.and (local.get $hit) (i32.const 2))
+          (then
+            (i32.store (i32.add (local.get $hits) (i32.shl (local.get $n) (i32.const 2))) (i32.add (local.get $r) (i32.const 1)))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))))
         (local.set $r (i32.add (local.get $r) (i32.const 2)))
         (br $pairs)))
-    ;; A last odd row.
+    ;; A last odd row, against every query.
     (if (i32.lt_u (local.get $r) (local.get $rowCount))
       (then
         (local.set $a (i32.add (local.get $rows) (i32.mul (local.get $r) (local.get $bytes))))
+        (local.set $o (i32.add (local.get $out) (i32.mul (local.get $r) (local.get $stride))))
+        (local.set $hit (i32.const 0))
         (local.set $q (i32.const 0))
         (block $lastDone
           (loop $last
             (br_if $lastDone (i32.ge_u (local.get $q) (local.get $queryCount)))
-            (f32.store
-              (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $queryCount)) (local.get $q)) (i32.const 2)))
-              (call $dot (i32.add (local.get $queries) (i32.mul (local.get $q) (local.get $bytes))) (local.get $a) (local.get $bytes)))
+            (local.set $s (call $dot (i32.add (local.get $queries) (i32.mul (local.get $q) (local.get $bytes))) (local.get $a) (local.get $bytes)))
+            (f32.store (i32.add (local.get $o) (i32.shl (local.get $q) (i32.const 2))) (local.get $s))
+            (local.set $hit (i32.or (local.get $hit)
+              (f32.gt (local.get $s) (f32.load (i32.add (local.get $thresholds) (i32.shl (local.get $q) (i32.const 2)))))))
             (local.set $q (i32.add (local.get $q) (i32.const 1)))
-            (br $last))))))
+            (br $last)))
+        (if (local.get $hit)
+          (then
+            (i32.store (i32.add (local.get $hits) (i32.shl (local.get $n) (i32.const 2))) (local.get $r))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))))))
+    (local.get $n))
 )

@@ -5,7 +5,10 @@
 ;; The caller (src/search/binary-codes.ts) keeps, in this memory:
 ;;   queries - `queryCount` codes of `words` i32 each;
 ;;   rows    - `rowCount` codes of `words` i32 each, a block of the index's codes;
-;;   out     - `rowCount × queryCount` f32 scores: out[r * queryCount + q].
+;;   out     - `rowCount × queryCount` f32 scores: out[r * queryCount + q];
+;;   thresholds - `queryCount` f32: the score each query's shortlist must beat so far;
+;;   hits    - room for `rowCount` i32: the rows (0-based in the block, increasing) where some
+;;             query beats its threshold; `score_block` returns how many there are.
 ;; `words` is a positive multiple of 4 (codes are padded with zero bits to 128-bit chunks).
 ;;
 ;; 4 queries per row at a time: per 128-bit chunk, xor, i8x16.popcnt and a widening add into
@@ -45,6 +48,8 @@
 
   (func (export "score_block")
     (param $queries i32) (param $queryCount i32) (param $rows i32) (param $rowCount i32) (param $words i32) (param $out i32)
+    (param $thresholds i32) (param $hits i32) (result i32)
+    (local $n i32) (local $hit i32) (local $score v128) (local $s f32)
     (local $bytes i32) (local $bits v128) (local $q4 i32) (local $r i32) (local $q i32) (local $i i32)
     (local $a i32) (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $o i32) (local $x v128)
     (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
@@ -57,6 +62,7 @@
         (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rowCount)))
         (local.set $a (i32.add (local.get $rows) (i32.mul (local.get $r) (local.get $bytes))))
         (local.set $o (i32.add (local.get $out) (i32.shl (i32.mul (local.get $r) (local.get $queryCount)) (i32.const 2))))
+        (local.set $hit (i32.const 0))
         (local.set $q (i32.const 0))
         (block $tilesDone
           (loop $tiles
@@ -81,21 +87,30 @@
               (local.set $i (i32.add (local.get $i) (i32.const 16)))
               (br_if $chunks (i32.lt_u (local.get $i) (local.get $bytes))))
             ;; bits - 2 · distance, as floats.
-            (v128.store (i32.add (local.get $o) (i32.shl (local.get $q) (i32.const 2)))
-              (f32x4.convert_i32x4_s (i32x4.sub (local.get $bits)
-                (i32x4.shl (call $sum4 (local.get $c0) (local.get $c1) (local.get $c2) (local.get $c3)) (i32.const 1)))))
+            (local.set $score (f32x4.convert_i32x4_s (i32x4.sub (local.get $bits)
+              (i32x4.shl (call $sum4 (local.get $c0) (local.get $c1) (local.get $c2) (local.get $c3)) (i32.const 1)))))
+            (v128.store (i32.add (local.get $o) (i32.shl (local.get $q) (i32.const 2))) (local.get $score))
+            (local.set $hit (i32.or (local.get $hit) (v128.any_true (f32x4.gt (local.get $score)
+              (v128.load (i32.add (local.get $thresholds) (i32.shl (local.get $q) (i32.const 2))))))))
             (local.set $q (i32.add (local.get $q) (i32.const 4)))
             (br $tiles)))
         ;; The last queryCount % 4 queries, one at a time.
         (block $restDone
           (loop $rest
             (br_if $restDone (i32.ge_u (local.get $q) (local.get $queryCount)))
-            (f32.store (i32.add (local.get $o) (i32.shl (local.get $q) (i32.const 2)))
-              (f32.convert_i32_s (i32.sub (i32.shl (local.get $words) (i32.const 5)) (i32.shl
-                (call $distance (local.get $a) (i32.add (local.get $queries) (i32.mul (local.get $q) (local.get $bytes))) (local.get $bytes))
-                (i32.const 1)))))
+            (local.set $s (f32.convert_i32_s (i32.sub (i32.shl (local.get $words) (i32.const 5)) (i32.shl
+              (call $distance (local.get $a) (i32.add (local.get $queries) (i32.mul (local.get $q) (local.get $bytes))) (local.get $bytes))
+              (i32.const 1)))))
+            (f32.store (i32.add (local.get $o) (i32.shl (local.get $q) (i32.const 2))) (local.get $s))
+            (local.set $hit (i32.or (local.get $hit)
+              (f32.gt (local.get $s) (f32.load (i32.add (local.get $thresholds) (i32.shl (local.get $q) (i32.const 2)))))))
             (local.set $q (i32.add (local.get $q) (i32.const 1)))
             (br $rest)))
+        (if (local.get $hit)
+          (then
+            (i32.store (i32.add (local.get $hits) (i32.shl (local.get $n) (i32.const 2))) (local.get $r))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
-        (br $eachRow))))
+        (br $eachRow)))
+    (local.get $n))
 )
