@@ -4,18 +4,50 @@
  * (from the cache). Baselines in the same run: a plain `fetch` of the same three
  * files from the same server (cold), and `readFile` of the cached files (warm).
  *
+ * Then the same model saved with a float16 and an int8 table (issue #16: they stay in
+ * that form in memory): load time from a folder, and the memory a loaded model holds,
+ * each dtype in its own process (RSS after load and GC minus RSS before), against the
+ * float32 original.
+ *
  * Run with `npm run bench`. Needs the shared tokenizer ($MODEL2VEC_SHARED_DIR, default ../shared).
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { StaticModel, writeSafetensors } from "../src/index.js";
+import { fileURLToPath } from "node:url";
+import { StaticModel, quantizeModel, writeSafetensors } from "../src/index.js";
 import { startHubServer } from "../test/fixtures/hub-server.js";
 import { randomMatrix } from "../test/fixtures/random.js";
 import { SHARED_DIR } from "../test/shared.js";
 
 const RUNS = 5;
+const MIB = 1024 * 1024;
+
+// Child mode: `load.bench.ts --memory <folder>` prints what one more loaded model holds: the
+// model loads once first (code loaded and compiled, and kept), then the RSS growth of a second load.
+if (process.argv[2] === "--memory") {
+  const settle = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let i = 0; i < 3; i++) globalThis.gc?.();
+  };
+  const load = async () => {
+    const model = await StaticModel.fromPretrained(process.argv[3]!);
+    model.encode(["warm the kernel up"], { threads: 1 });
+    return model;
+  };
+  const first = await load();
+  await settle();
+  const before = process.memoryUsage().rss;
+  const second = await load();
+  await settle();
+  const after = process.memoryUsage().rss;
+  const table = second.storedTable;
+  console.log(`MEMORY ${JSON.stringify({ rssMib: (after - before) / MIB, tableMib: table.values.byteLength / MIB, dtype: table.dtype, models: [first, second].length })}`);
+  process.exit(0);
+}
+
 const sharedDir = SHARED_DIR;
 const tokenizerPath = join(sharedDir, "reference/model2vec-rs-fixtures/test-model-float32/tokenizer.json");
 if (!existsSync(tokenizerPath)) {
@@ -63,6 +95,26 @@ for (let run = 0; run < RUNS; run++) {
   warmBaseline.push(await time(() => Promise.all(Object.keys(files).map((name) => readFile(join(snapshot, name))))));
 }
 await server.close();
+
+// The table dtypes: load time from a folder (warm, in this process) and memory held (a process each).
+interface DtypeFigures {
+  dtype: string;
+  loadMs: number;
+  rssMib: number;
+  tableMib: number;
+}
+const dtypes: DtypeFigures[] = [];
+const float32Model = await StaticModel.fromPretrained(snapshot);
+for (const dtype of ["float32", "float16", "int8"] as const) {
+  const dir = join(scratch, dtype);
+  await (dtype === "float32" ? float32Model : quantizeModel(float32Model, { quantizeTo: dtype })).savePretrained(dir);
+  const times: number[] = [];
+  for (let run = 0; run < RUNS; run++) times.push(await time(() => StaticModel.fromPretrained(dir)));
+  const child = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", fileURLToPath(import.meta.url), "--memory", dir], { encoding: "utf8" });
+  const line = child.stdout.split("\n").find((l) => l.startsWith("MEMORY "));
+  if (line === undefined) throw new Error(`memory run of the ${dtype} model failed: ${child.stderr}`);
+  dtypes.push({ dtype, loadMs: median(times), ...(JSON.parse(line.slice("MEMORY ".length)) as { rssMib: number; tableMib: number }) });
+}
 await rm(scratch, { recursive: true, force: true });
 
 const line = (name: string, ms: number, baseline: number, what: string) =>
@@ -71,3 +123,15 @@ console.log(`model2vec load benchmark: ${rows} × 256 float32 + WordPiece tokeni
 ${line("cold", median(cold), median(coldBaseline), "fetch of the 3 files")}
 ${line("warm", median(warm), median(warmBaseline), "readFile of the 3 files")}
 peak RSS: ${((process.resourceUsage().maxRSS * 1024) / 1e6).toFixed(1)} MB`);
+
+const original = dtypes[0]!;
+console.log(`\ntable dtypes: the same model saved as each, loaded from a folder (warm, median of ${RUNS}); memory = RSS growth of a process loading it
+dtype      load ms  ×float32   memory MiB  ×float32   table MiB`);
+for (const d of dtypes) {
+  console.log(
+    `${d.dtype.padEnd(8)} ${d.loadMs.toFixed(1).padStart(8)}  ${(d.loadMs / original.loadMs).toFixed(2).padStart(7)}x  ${d.rssMib.toFixed(1).padStart(11)}  ${(d.rssMib / original.rssMib).toFixed(2).padStart(7)}x  ${d.tableMib.toFixed(1).padStart(10)}`,
+  );
+}
+const int8 = dtypes.find((d) => d.dtype === "int8")!;
+const met = int8.rssMib / original.rssMib <= 0.4;
+console.log(`goal (reported, not asserted): [${met ? "met" : "NOT met"}] memory of the loaded int8 model ≤ 0.4x its float32 original: ${(int8.rssMib / original.rssMib).toFixed(2)}x`);

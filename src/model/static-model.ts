@@ -483,11 +483,16 @@ function toEmbeddings(value: Exclude<StaticModelInit["embeddings"], StoredTable>
 }
 
 function toInt32(values: ArrayLike<number>): Int32Array {
-  return values instanceof Int32Array ? values : Int32Array.from(values);
+  return values instanceof Int32Array ? ownBuffer(values) : Int32Array.from(values);
 }
 
 function toFloat32(values: ArrayLike<number>): Float32Array {
-  return values instanceof Float32Array ? values : Float32Array.from(values);
+  return values instanceof Float32Array ? ownBuffer(values) : Float32Array.from(values);
+}
+
+/** `array`, or a copy when it views part of a larger buffer: a view of a loaded file would keep the whole file (table included) alive. */
+function ownBuffer<T extends Int32Array | Float32Array>(array: T): T {
+  return array.byteLength === array.buffer.byteLength ? array : (array.slice() as T);
 }
 
 /** `int(np.median(lengths))`: the mean of the two middle values for an even count, floored. */
