@@ -8,14 +8,15 @@
  *
  * On sentence embeddings the first 16 axes carry about half the energy, and on 20,000 Wikipedia
  * sentences the bound passes 0.3% of random pairs at 0.9 (against 5.6% for the model's own first
- * 16 coordinates); on the first 8 axes it passes 4.8%. So a scan bounds each pair on 8
- * coordinates, the few that pass on 16, and scores in full only the pairs that pass both: the
- * bounds only decide which pairs are worth scoring.
+ * 16 coordinates); on the first 8 axes it passes 4.8%. The scan bounds pairs on the first 20 in
+ * the block kernel (head-bounds.ts), on the first 8 in JavaScript for the few rows kept within a
+ * batch, and scores in full only the pairs that pass: the bounds only decide which pairs are
+ * worth scoring.
  */
 import { symmetricEigen } from "../linalg/eigen.js";
 
 /** Coordinates kept per vector. */
-export const PREFIX = 16;
+export const PREFIX = 20;
 /** Coordinates of the first, cheaper bound. */
 export const HEAD = 8;
 
@@ -24,7 +25,7 @@ const SAMPLE_ROWS = 2048;
 
 /**
  * Slack added to the squared tail before its root and subtracted from thresholds: covers the
- * rounding of float32 prefixes (about 1e-6 on a 16-term dot) so the bound never falls below the
+ * rounding of float32 prefixes (about 1e-6 on a 21-term dot) so the bound never falls below the
  * exact score. It only lets a few more pairs through to full scoring.
  */
 export const BOUND_SLACK = 1e-4;

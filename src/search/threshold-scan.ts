@@ -7,7 +7,8 @@
  * This is a threshold join, not a top-k search, and the greedy variant grows its target set
  * while it runs, which is why it does not go through `VectorIndex`.
  */
-import { BOUND_SLACK, PREFIX, prefixRows, principalAxes, type PrefixRows } from "./prefix-bound.js";
+import { BATCH_ROWS, BLOCK_ROWS, HeadBounds } from "./head-bounds.js";
+import { BOUND_SLACK, HEAD, PREFIX, prefixRows, principalAxes, type PrefixRows } from "./prefix-bound.js";
 import type { RecordsProgress } from "./dedup-records.js";
 
 /** Per query row: the matched target row (-1 for none) and its score. */
@@ -16,15 +17,12 @@ export interface ThresholdMatches {
   readonly score: Float64Array;
 }
 
-/** Query rows per batch: each block of target rows is read once per batch. */
-const BATCH_ROWS = 64;
-/** Target rows per block: 2048 × 16 float32 prefixes, 128 KiB, stay in L2 while a batch passes. */
-const BLOCK_ROWS = 2048;
-
 /** Rows being scanned against: their prefixes and tails in scan order, and their rows in the column matrices. */
 interface Target extends PrefixRows {
   readonly columns: readonly Float32Array[];
   readonly rows: Int32Array;
+  /** The first bound of each row, for the block kernel. */
+  readonly heads: HeadBounds;
 }
 
 /**
@@ -42,6 +40,7 @@ export function greedyMatches(columns: readonly Float32Array[], dim: number, cou
     headTail: new Float64Array(count),
     tail: new Float64Array(count),
     rows: new Int32Array(count),
+    heads: new HeadBounds(count, threshold - BOUND_SLACK),
   };
   let keptCount = 0;
   const matches = emptyMatches(count);
@@ -55,6 +54,7 @@ export function greedyMatches(columns: readonly Float32Array[], dim: number, cou
       kept.prefix.set(query.prefix.subarray(q * PREFIX, (q + 1) * PREFIX), keptCount * PREFIX);
       kept.headTail[keptCount] = query.headTail[q]!;
       kept.tail[keptCount] = query.tail[q]!;
+      kept.heads.setRow(keptCount, query, q);
       kept.rows[keptCount++] = q;
     }
     onProgress?.({ stage: "search", done: end, total: count });
@@ -81,7 +81,10 @@ export function referenceMatches(
   if (targetCount === 0) return matches;
   const axes = principalAxes(targetColumns[0]!, targetCount, dim);
   const query = prefixRows(queryColumns[0]!, queryCount, dim, axes);
-  const target: Target = { columns: targetColumns, ...prefixRows(targetColumns[0]!, targetCount, dim, axes), rows: Int32Array.from({ length: targetCount }, (_, i) => i) };
+  const targetRows = prefixRows(targetColumns[0]!, targetCount, dim, axes);
+  const heads = new HeadBounds(targetCount, threshold - BOUND_SLACK);
+  for (let r = 0; r < targetCount; r++) heads.setRow(r, targetRows, r);
+  const target: Target = { columns: targetColumns, ...targetRows, rows: Int32Array.from({ length: targetCount }, (_, i) => i), heads };
   for (let start = 0; start < queryCount; start += BATCH_ROWS) {
     const end = Math.min(queryCount, start + BATCH_ROWS);
     scanBlocks(queryColumns, query, start, end, target, targetCount, dim, threshold, matches);
@@ -94,7 +97,10 @@ function emptyMatches(count: number): ThresholdMatches {
   return { match: new Int32Array(count).fill(-1), score: new Float64Array(count).fill(-Infinity) };
 }
 
-/** Queries `[start, end)` against target rows `[0, targets)`, block by block. */
+/**
+ * Queries `[start, end)` against target rows `[0, targets)`, block by block: the block kernel
+ * bounds every pair, and the pairs that reach the threshold go on to {@link checkPair}.
+ */
 function scanBlocks(
   queryColumns: readonly Float32Array[],
   query: PrefixRows,
@@ -106,16 +112,52 @@ function scanBlocks(
   threshold: number,
   matches: ThresholdMatches,
 ): void {
+  if (targets === 0) return;
+  const queryCount = end - start;
+  const { heads } = target;
+  const { scores, hits } = heads;
+  const limit = heads.threshold;
+  heads.setQueries(query, start, end);
   for (let block = 0; block < targets; block += BLOCK_ROWS) {
-    const blockEnd = Math.min(targets, block + BLOCK_ROWS);
-    for (let q = start; q < end; q++) scanRange(queryColumns, query, q, target, block, blockEnd, dim, threshold, matches);
+    const hitCount = heads.bound(queryCount, block, Math.min(BLOCK_ROWS, targets - block));
+    // Rows in increasing order for each query, so the earliest of equal scores stays.
+    for (let h = 0; h < hitCount; h++) {
+      const r = hits[h]!;
+      const base = r * queryCount;
+      for (let q = 0; q < queryCount; q++) {
+        if (scores[base + q]! > limit) checkPair(queryColumns, query, start + q, target, block + r, dim, threshold, matches);
+      }
+    }
+  }
+}
+
+/** The prefix bound of query `q` and target row `r`, and where it reaches the threshold their full score. */
+function checkPair(
+  queryColumns: readonly Float32Array[],
+  query: PrefixRows,
+  q: number,
+  target: Target,
+  r: number,
+  dim: number,
+  threshold: number,
+  matches: ThresholdMatches,
+): void {
+  const p = query.prefix;
+  const t = target.prefix;
+  let bound = query.tail[q]! * target.tail[r]!;
+  for (let i = 0, a = q * PREFIX, b = r * PREFIX; i < PREFIX; i++) bound += p[a + i]! * t[b + i]!;
+  if (bound < threshold - BOUND_SLACK) return;
+  const score = rowScore(queryColumns, q, target.columns, target.rows[r]!, dim, threshold);
+  // Strictly greater: of equal scores, the earliest target row stays.
+  if (score >= threshold && score > matches.score[q]!) {
+    matches.score[q] = score;
+    matches.match[q] = target.rows[r]!;
   }
 }
 
 /**
- * Query row `q` against target rows `[from, to)`: the 8-term bound for each, the 16-term bound
- * where that reaches the threshold, a full score where both do. The query's prefix sits in locals
- * for the whole range.
+ * Query row `q` against target rows `[from, to)` (the few kept earlier in its own batch): the
+ * 8-coordinate bound in JavaScript, then {@link checkPair}.
  */
 function scanRange(
   queryColumns: readonly Float32Array[],
@@ -130,29 +172,13 @@ function scanRange(
 ): void {
   const p = query.prefix;
   const o = q * PREFIX;
-  const x0 = p[o]!, x1 = p[o + 1]!, x2 = p[o + 2]!, x3 = p[o + 3]!, x4 = p[o + 4]!, x5 = p[o + 5]!, x6 = p[o + 6]!, x7 = p[o + 7]!;
-  const x8 = p[o + 8]!, x9 = p[o + 9]!, x10 = p[o + 10]!, x11 = p[o + 11]!, x12 = p[o + 12]!, x13 = p[o + 13]!, x14 = p[o + 14]!, x15 = p[o + 15]!;
   const queryHeadTail = query.headTail[q]!;
-  const queryTail = query.tail[q]!;
   const limit = threshold - BOUND_SLACK;
-  const { prefix, headTail, tail, rows } = target;
+  const { prefix, headTail } = target;
   for (let r = from; r < to; r++) {
-    const t = r * PREFIX;
-    const head =
-      x0 * prefix[t]! + x1 * prefix[t + 1]! + x2 * prefix[t + 2]! + x3 * prefix[t + 3]! +
-      x4 * prefix[t + 4]! + x5 * prefix[t + 5]! + x6 * prefix[t + 6]! + x7 * prefix[t + 7]!;
-    if (head + queryHeadTail * headTail[r]! < limit) continue;
-    const bound =
-      head + x8 * prefix[t + 8]! + x9 * prefix[t + 9]! + x10 * prefix[t + 10]! + x11 * prefix[t + 11]! +
-      x12 * prefix[t + 12]! + x13 * prefix[t + 13]! + x14 * prefix[t + 14]! + x15 * prefix[t + 15]! +
-      queryTail * tail[r]!;
-    if (bound < limit) continue;
-    const score = rowScore(queryColumns, q, target.columns, rows[r]!, dim, threshold);
-    // Strictly greater: of equal scores, the earliest target row stays.
-    if (score >= threshold && score > matches.score[q]!) {
-      matches.score[q] = score;
-      matches.match[q] = rows[r]!;
-    }
+    let head = queryHeadTail * headTail[r]!;
+    for (let i = 0, t = r * PREFIX; i < HEAD; i++) head += p[o + i]! * prefix[t + i]!;
+    if (head >= limit) checkPair(queryColumns, query, q, target, r, dim, threshold, matches);
   }
 }
 

@@ -34,6 +34,22 @@ describe("deduplicate", () => {
     }
   }, 120_000);
 
+  it("finds the same duplicates with the JavaScript bound kernel (MODEL2VEC_WASM=off) as with WebAssembly", async () => {
+    const encoder = tableEncoder(plantedVectors(3000, 2000, DIM, 9), DIM);
+    const texts = Array.from({ length: 3000 }, (_, r) => `v${r}`);
+    const withWasm = await deduplicate(encoder, texts);
+    const setting = process.env.MODEL2VEC_WASM;
+    process.env.MODEL2VEC_WASM = "off";
+    try {
+      const withJs = await deduplicate(encoder, texts);
+      expect(decisions(withJs)).toEqual(decisions(withWasm));
+      expect(withJs.filtered.length).toBeGreaterThan(300);
+    } finally {
+      if (setting === undefined) delete process.env.MODEL2VEC_WASM;
+      else process.env.MODEL2VEC_WASM = setting;
+    }
+  });
+
   it("embeds each distinct record once", async () => {
     const encoder = tableEncoder(plantedVectors(3, 3, DIM, 1), DIM);
     await deduplicate(encoder, ["v0", "v1", "v0", "v2", "v1"]);
