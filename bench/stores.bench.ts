@@ -1,8 +1,11 @@
 /**
  * Vector stores with our embeddings: LanceDB (the "model2vec" embedding function) and
- * Orama (model2vec/orama's pluginEmbeddings), insert and search throughput, each
- * against the raw encode of the same texts in the same run, and against the same store
- * given precomputed vectors (what the store itself costs).
+ * Orama (model2vec/orama's pluginEmbeddings), insert and search throughput. Each group
+ * runs its contenders in turn, round after round (one untimed warm-up round first), so
+ * that the load of other jobs falls on all of them alike, and states their ratio to the
+ * group's baseline: the raw encode of the same texts for inserts, the same store given
+ * precomputed vectors for searches. The store given vectors is also measured at insert,
+ * so what the store itself costs is visible.
  *
  * Run with `node --import tsx bench/stores.bench.ts`. Environment: STORES_QUERIES (default
  * 100: the first four words of each of the corpus' last sentences, as a search box gets;
@@ -55,87 +58,109 @@ async function time(run: () => unknown): Promise<number> {
   return performance.now() - start;
 }
 
-/** Median per-second rate of `count` items over REPS runs of `run` (each after `setup`, untimed). */
-async function rate<T>(count: number, setup: () => Promise<T> | T, run: (state: T) => unknown): Promise<number> {
-  const times: number[] = [];
-  for (let rep = 0; rep < REPS; rep++) {
-    const state = await setup();
-    times.push(await time(() => run(state)));
-  }
-  return (count * 1000) / median(times);
+/** One contender of a group: `run` is timed, on a fresh state from `setup` (untimed). */
+interface Contender<T> {
+  name: string;
+  setup?: () => Promise<T> | T;
+  run: (state: T) => unknown;
 }
 
-/** Prints a rate, and its ratio to `baseline` ([its name, its rate]) when given. */
-function report(name: string, perSecond: number, unit: string, baseline?: [string, number]): void {
-  const ratio = baseline === undefined ? "" : `  (${(perSecond / baseline[1]).toFixed(2)}× ${baseline[0]})`;
-  console.log(`${name.padEnd(52)} ${Math.round(perSecond).toLocaleString("en-US").padStart(10)} ${unit}${ratio}`);
+/**
+ * Runs `contenders` in turn, one untimed warm-up round then REPS timed rounds, and
+ * prints each one's median rate (`count` items per second) and its ratio to the first.
+ */
+async function group(count: number, unit: string, contenders: Contender<any>[]): Promise<void> {
+  const times: number[][] = contenders.map(() => []);
+  for (let round = 0; round <= REPS; round++) {
+    for (const [i, { setup, run }] of contenders.entries()) {
+      const state = await setup?.();
+      const elapsed = await time(() => run(state));
+      if (round > 0) times[i]!.push(elapsed);
+    }
+  }
+  const rates = times.map((elapsed) => (count * 1000) / median(elapsed));
+  contenders.forEach(({ name }, i) => {
+    const ratio = i === 0 ? "" : `  (${(rates[i]! / rates[0]!).toFixed(2)}× ${contenders[0]!.name})`;
+    console.log(`${name.padEnd(46)} ${Math.round(rates[i]!).toLocaleString("en-US").padStart(8)} ${unit}${ratio}`);
+  });
+  console.log();
 }
 
 console.log(`${ROWS} wikitext-2 sentences, ${QUERIES} queries, top ${K}, median of ${REPS}; model ${model.dim}-d; load ${loadavg()[0]!.toFixed(2)}\n`);
 
-// The baselines: our encode alone, in one batch (as LanceDB's add calls it) and one text at a time (as Orama's hooks do).
-const matrix = model.encode(texts);
+const matrix = model.encode(texts, { normalize: true });
 const vectors = Array.from({ length: ROWS }, (_, i) => Array.from(matrix.row(i)));
 const queryVectors = queries.map((query) => Array.from(model.encode(query, { normalize: true })));
-const encodeBatch = await rate(ROWS, () => undefined, () => model.encode(texts, { normalize: true }));
-report("encode, one batch", encodeBatch, "texts/s");
-const batchBaseline: [string, number] = ["encode, one batch", encodeBatch];
-const encodeEach = await rate(ROWS, () => undefined, () => {
-  for (const text of texts) model.encode(text, { normalize: true });
-});
-report("encode, one text per call", encodeEach, "texts/s");
-const eachBaseline: [string, number] = ["encode, one text per call", encodeEach];
+const encodeBatch: Contender<void> = { name: "encode, one batch", run: () => model.encode(texts, { normalize: true }) };
+const encodeEach: Contender<void> = {
+  name: "encode, one text per call",
+  run: () => {
+    for (const text of texts) model.encode(text, { normalize: true });
+  },
+};
 
-// LanceDB: a fresh on-disk table per run.
+// LanceDB: a fresh on-disk table for each insert.
 const folder = await mkdtemp(join(tmpdir(), "m2v-stores-bench-"));
 try {
   const db = await lancedb.connect(folder);
   const func = await model2vecEmbeddingFunction();
   const schema = LanceSchema({ text: func.sourceField(), vector: func.vectorField() });
   let tables = 0;
-  const emptyTable = () => db.createEmptyTable(`t${tables++}`, schema);
-  report("LanceDB add, embedding function", await rate(ROWS, emptyTable, (table) => table.add(texts.map((text) => ({ text })))), "rows/s", batchBaseline);
-  report("LanceDB add, vectors given", await rate(ROWS, emptyTable, (table) => table.add(texts.map((text, i) => ({ text, vector: vectors[i] })))), "rows/s", batchBaseline);
-  const table = await emptyTable();
+  const setup = () => db.createEmptyTable(`t${tables++}`, schema);
+  await group(ROWS, "rows/s", [
+    encodeBatch,
+    { name: "LanceDB add, vectors given", setup, run: (table: lancedb.Table) => table.add(texts.map((text, i) => ({ text, vector: vectors[i] }))) },
+    { name: "LanceDB add, embedding function", setup, run: (table: lancedb.Table) => table.add(texts.map((text) => ({ text }))) },
+  ]);
+  const table = await setup();
   await table.add(texts.map((text) => ({ text })));
   const searchAll = async (query: (i: number) => lancedb.VectorQuery) => {
     for (let i = 0; i < QUERIES; i++) await query(i).limit(K).toArray();
   };
-  const lanceGiven = await rate(QUERIES, () => undefined, () => searchAll((i) => table.vectorSearch(queryVectors[i]!)));
-  report("LanceDB search, vector given", lanceGiven, "queries/s");
-  const lanceText = await rate(QUERIES, () => undefined, () => searchAll((i) => table.search(queries[i]!) as lancedb.VectorQuery));
-  report("LanceDB search, text query (embedded)", lanceText, "queries/s", ["vector given", lanceGiven]);
+  await group(QUERIES, "queries/s", [
+    { name: "LanceDB search, vector given", run: () => searchAll((i) => table.vectorSearch(queryVectors[i]!)) },
+    { name: "LanceDB search, text query (embedded)", run: () => searchAll((i) => table.search(queries[i]!) as lancedb.VectorQuery) },
+  ]);
   table.close();
   db.close();
 } finally {
   await rm(folder, { recursive: true, force: true });
 }
 
-// Orama: a fresh in-memory database per run.
+// Orama: a fresh in-memory database for each insert.
 const plugin = await pluginEmbeddings(ORAMA_PARAMS);
 const schema = { text: "string", embeddings: embeddingsType } as const;
-report("Orama insertMultiple, model2vec plugin", await rate(ROWS, () => create({ schema, plugins: [plugin] }), (db) => insertMultiple(db, texts.map((text) => ({ text })))), "docs/s", eachBaseline);
-report("Orama insertMultiple, vectors given", await rate(ROWS, () => create({ schema }), (db) => insertMultiple(db, texts.map((text, i) => ({ text, embeddings: vectors[i]! })))), "docs/s", eachBaseline);
+const insertTexts = (db: ReturnType<typeof create>) => insertMultiple(db, texts.map((text) => ({ text })));
+await group(ROWS, "docs/s", [
+  encodeEach,
+  { name: "Orama insertMultiple, vectors given", setup: () => create({ schema }), run: (db: ReturnType<typeof create>) => insertMultiple(db, texts.map((text, i) => ({ text, embeddings: vectors[i]! }))) },
+  { name: "Orama insertMultiple, model2vec plugin", setup: () => create({ schema, plugins: [plugin] }), run: insertTexts },
+]);
 const oramaDb = create({ schema, plugins: [plugin] });
-insertMultiple(oramaDb, texts.map((text) => ({ text })));
-const oramaGiven = await rate(QUERIES, () => undefined, async () => {
-  for (const value of queryVectors) await search(oramaDb, { mode: "vector", vector: { property: "embeddings", value }, similarity: 0.5, limit: K });
-});
-report("Orama search, vector given", oramaGiven, "queries/s");
-for (const mode of ["vector", "hybrid"] as const) {
-  const perSecond = await rate(QUERIES, () => undefined, async () => {
-    for (const term of queries) await search(oramaDb, { term, mode, similarity: 0.5, limit: K });
-  });
-  report(`Orama search, ${mode} (term embedded)`, perSecond, "queries/s", ["vector given", oramaGiven]);
-}
+insertTexts(oramaDb);
+const searchTerms = (mode: "vector" | "hybrid") => async () => {
+  for (const term of queries) await search(oramaDb, { term, mode, similarity: 0.5, limit: K });
+};
+await group(QUERIES, "queries/s", [
+  {
+    name: "Orama search, vector given",
+    run: async () => {
+      for (const value of queryVectors) await search(oramaDb, { mode: "vector", vector: { property: "embeddings", value }, similarity: 0.5, limit: K });
+    },
+  },
+  { name: "Orama search, vector (term embedded)", run: searchTerms("vector") },
+  { name: "Orama search, hybrid (term embedded)", run: searchTerms("hybrid") },
+]);
 
 // Orama's own plugin (USE on TensorFlow.js), only if it can load its model here.
 const usePlugin = await import("@orama/plugin-embeddings").then(({ pluginEmbeddings: load }) => load(ORAMA_PARAMS)).catch((error: unknown) => {
-  console.log(`\n@orama/plugin-embeddings (USE on TensorFlow.js) not benchmarked: it could not load its model (${String(error)}); it fetches it from tfhub.dev and takes no model URL`);
+  console.log(`@orama/plugin-embeddings (USE on TensorFlow.js) not benchmarked: it could not load its model (${String(error)}); it fetches it from tfhub.dev and takes no model URL`);
   return undefined;
 });
 if (usePlugin !== undefined) {
   const useSchema = { text: "string", embeddings: "vector[512]" } as const;
-  const perSecond = await rate(ROWS, () => create({ schema: useSchema, plugins: [usePlugin] }), (db) => insertMultiple(db, texts.map((text) => ({ text }))));
-  report("Orama insertMultiple, @orama/plugin-embeddings (USE)", perSecond, "docs/s", eachBaseline);
+  await group(ROWS, "docs/s", [
+    { name: "Orama insertMultiple, model2vec plugin", setup: () => create({ schema, plugins: [plugin] }), run: insertTexts },
+    { name: "Orama insertMultiple, @orama/plugin-embeddings", setup: () => create({ schema: useSchema, plugins: [usePlugin] }), run: (db: ReturnType<typeof create>) => insertMultiple(db, texts.map((text) => ({ text }))) },
+  ]);
 }
