@@ -1,14 +1,15 @@
 /**
- * An exact cosine-similarity index over one contiguous Float32Array of unit-length rows.
+ * An exact cosine-similarity index over one contiguous matrix of unit-length float32 rows.
  *
  * Rows are normalised when they are added, so a dot product is a cosine. Search is a blocked scan
- * (exact-scan.ts) with a bounded heap per query; equal scores rank by insertion order. `remove`
- * compacts the matrix at once (the rows after each removed one move up), so the scan never reads
- * a removed row and positions stay in insertion order.
+ * (exact-scan.ts) by a WebAssembly SIMD kernel where it runs (scan-memory.ts), with a bounded
+ * heap per query; equal scores rank by insertion order. Quantized search scans binary codes
+ * first and rescores a shortlist exactly (binary-codes.ts). `remove` compacts the matrix (and
+ * the codes) at once, so a scan never reads a removed row and positions stay in insertion order.
  */
+import { describe } from "../describe.js";
 import { InvalidInputError } from "../errors.js";
 import { indexFromFiles, indexToFiles } from "./index-files.js";
-import { describe } from "../describe.js";
 import { codeWords, HAMMING_KERNELS, writeCodes } from "./binary-codes.js";
 import { blockRows, rescoreTopK, scanTopK } from "./exact-scan.js";
 import { JsScanMemory, openScanMemory, type ScanMemory, type ScanScratch } from "./scan-memory.js";
@@ -80,11 +81,9 @@ export class VectorIndex<M = unknown> {
     vectors: VectorsInput,
     options: AddVectorsOptions<M> & { model?: SearchEncoder | undefined } = {},
   ): VectorIndex<M> {
-    const dim = "dim" in vectors && typeof vectors.dim === "number" ? vectors.dim : (vectors as readonly ArrayLike<number>[])[0]?.length;
-    if (dim === undefined) {
-      if (options.model === undefined) throw new InvalidInputError("VectorIndex.fromVectors: no vectors and no model to take the width from");
-    }
-    const index = new VectorIndex<M>(dim ?? options.model!.dim, { model: options.model });
+    const dim = ("dim" in vectors ? vectors.dim : vectors[0]?.length) ?? options.model?.dim;
+    if (dim === undefined) throw new InvalidInputError("VectorIndex.fromVectors: no vectors and no model to take the width from");
+    const index = new VectorIndex<M>(dim, { model: options.model });
     index.addVectors(vectors, options);
     return index;
   }

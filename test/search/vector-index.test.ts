@@ -159,6 +159,7 @@ describe("VectorIndex input errors", () => {
       [() => index.searchVectors([[1, 2, 3]], { k: 1.5 }), "VectorIndex.search: k must be a non-negative integer"],
       [() => new VectorIndex(0), "VectorIndex: dim must be a positive integer"],
       [() => new VectorIndex(3, { model: letterEncoder }), "the model makes 8-dimensional vectors, the index holds 3"],
+      [() => VectorIndex.fromVectors([]), "VectorIndex.fromVectors: no vectors and no model to take the width from"],
     ];
     for (const [call, message] of cases) {
       const error = thrown(call);
@@ -168,6 +169,8 @@ describe("VectorIndex input errors", () => {
     const noModel = await rejection(index.search("abc"));
     expect(noModel).toBeInstanceOf(InvalidInputError);
     expect(noModel.message).toContain("VectorIndex.search: this index has no model");
+    // With no vectors, the width is the model's.
+    expect(VectorIndex.fromVectors([], { model: letterEncoder }).dim).toBe(8);
     // A failed add leaves the index as it was.
     expect(index.size).toBe(1);
     expect(index.ids()).toEqual(["a"]);
