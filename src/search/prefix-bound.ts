@@ -9,7 +9,7 @@
  * On sentence embeddings the first 16 axes carry about half the energy, and on 20,000 Wikipedia
  * sentences the bound passes 0.3% of random pairs at 0.9 (against 5.6% for the model's own first
  * 16 coordinates); on the first 8 axes it passes 4.8%. The scan bounds pairs on the first 20 in
- * the block kernel (head-bounds.ts), on the first 8 in JavaScript for the few rows kept within a
+ * the block kernel (bound-rows.ts), on the first 8 in JavaScript for the few rows kept within a
  * batch, and scores in full only the pairs that pass: the bounds only decide which pairs are
  * worth scoring.
  */

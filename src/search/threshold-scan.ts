@@ -7,7 +7,7 @@
  * This is a threshold join, not a top-k search, and the greedy variant grows its target set
  * while it runs, which is why it does not go through `VectorIndex`.
  */
-import { BATCH_ROWS, BLOCK_ROWS, HeadBounds } from "./head-bounds.js";
+import { BATCH_ROWS, BLOCK_ROWS, BoundRows } from "./bound-rows.js";
 import { BOUND_SLACK, HEAD, PREFIX, prefixRows, principalAxes, type PrefixRows } from "./prefix-bound.js";
 import type { RecordsProgress } from "./dedup-records.js";
 
@@ -21,8 +21,8 @@ export interface ThresholdMatches {
 interface Target extends PrefixRows {
   readonly columns: readonly Float32Array[];
   readonly rows: Int32Array;
-  /** The first bound of each row, for the block kernel. */
-  readonly heads: HeadBounds;
+  /** The rows' prefix bounds, for the block kernel. */
+  readonly bounds: BoundRows;
 }
 
 /**
@@ -40,7 +40,7 @@ export function greedyMatches(columns: readonly Float32Array[], dim: number, cou
     headTail: new Float64Array(count),
     tail: new Float64Array(count),
     rows: new Int32Array(count),
-    heads: new HeadBounds(count, threshold - BOUND_SLACK),
+    bounds: new BoundRows(count, threshold - BOUND_SLACK),
   };
   let keptCount = 0;
   const matches = emptyMatches(count);
@@ -54,7 +54,7 @@ export function greedyMatches(columns: readonly Float32Array[], dim: number, cou
       kept.prefix.set(query.prefix.subarray(q * PREFIX, (q + 1) * PREFIX), keptCount * PREFIX);
       kept.headTail[keptCount] = query.headTail[q]!;
       kept.tail[keptCount] = query.tail[q]!;
-      kept.heads.setRow(keptCount, query, q);
+      kept.bounds.setRow(keptCount, query, q);
       kept.rows[keptCount++] = q;
     }
     onProgress?.({ stage: "search", done: end, total: count });
@@ -82,9 +82,9 @@ export function referenceMatches(
   const axes = principalAxes(targetColumns[0]!, targetCount, dim);
   const query = prefixRows(queryColumns[0]!, queryCount, dim, axes);
   const targetRows = prefixRows(targetColumns[0]!, targetCount, dim, axes);
-  const heads = new HeadBounds(targetCount, threshold - BOUND_SLACK);
-  for (let r = 0; r < targetCount; r++) heads.setRow(r, targetRows, r);
-  const target: Target = { columns: targetColumns, ...targetRows, rows: Int32Array.from({ length: targetCount }, (_, i) => i), heads };
+  const bounds = new BoundRows(targetCount, threshold - BOUND_SLACK);
+  for (let r = 0; r < targetCount; r++) bounds.setRow(r, targetRows, r);
+  const target: Target = { columns: targetColumns, ...targetRows, rows: Int32Array.from({ length: targetCount }, (_, i) => i), bounds };
   for (let start = 0; start < queryCount; start += BATCH_ROWS) {
     const end = Math.min(queryCount, start + BATCH_ROWS);
     scanBlocks(queryColumns, query, start, end, target, targetCount, dim, threshold, matches);
@@ -114,12 +114,12 @@ function scanBlocks(
 ): void {
   if (targets === 0) return;
   const queryCount = end - start;
-  const { heads } = target;
-  const { scores, hits } = heads;
-  const limit = heads.threshold;
-  heads.setQueries(query, start, end);
+  const { bounds } = target;
+  const { scores, hits } = bounds;
+  const limit = bounds.threshold;
+  bounds.setQueries(query, start, end);
   for (let block = 0; block < targets; block += BLOCK_ROWS) {
-    const hitCount = heads.bound(queryCount, block, Math.min(BLOCK_ROWS, targets - block));
+    const hitCount = bounds.bound(queryCount, block, Math.min(BLOCK_ROWS, targets - block));
     // Rows in increasing order for each query, so the earliest of equal scores stays.
     for (let h = 0; h < hitCount; h++) {
       const r = hits[h]!;

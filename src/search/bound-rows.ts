@@ -14,14 +14,14 @@ import { openScanMemory, type ScanScratch } from "./scan-memory.js";
 import { DOT_KERNELS } from "./score-block.js";
 
 /** Values per bound row: PREFIX coordinates and the tail norm, padded to the kernel's multiple of 4. */
-const WIDTH = 32;
+const WIDTH = Math.ceil((PREFIX + 1) / 4) * 4;
 /** Query rows per batch: each block of rows is read once per batch. */
 export const BATCH_ROWS = 64;
 /** Rows per block: 2048 × 24 float32 values, 192 KiB, stay in L2 while a batch passes. */
 export const BLOCK_ROWS = 2048;
 
 /** Bound rows for up to `capacity` target rows, and the scratch of one batch (64 queries). */
-export class HeadBounds {
+export class BoundRows {
   readonly #memory;
   readonly #rows: Float32Array;
   readonly #scratch: ScanScratch;
