@@ -17,10 +17,10 @@ const dist = join(root, "dist", "browser.js");
 const built = existsSync(dist);
 if (!built) console.warn(`skipping the dist/browser.js checks: ${dist} is not built (run npm run build)`);
 
-/** The source files esbuild would put in the browser bundle, and every Node import among them. */
-async function browserGraph(): Promise<{ inputs: string[]; nodeImports: string[]; externals: string[] }> {
+/** The source files esbuild would put in the browser bundle of `entry`, and every Node import among them. */
+async function browserGraph(entry = "src/index.ts"): Promise<{ inputs: string[]; nodeImports: string[]; externals: string[] }> {
   const result = await build({
-    entryPoints: [join(root, "src", "index.ts")],
+    entryPoints: [join(root, entry)],
     absWorkingDir: root,
     bundle: true,
     platform: "browser",
@@ -55,6 +55,13 @@ describe("the browser build", () => {
     }
     // The only package left to the application's bundler is the tokenizer library.
     expect(graph.externals).toEqual(["@huggingface/tokenizers"]);
+  });
+
+  it("gives model2vec/search (src/search/index.ts) no Node import either: its folder reader and writer are the browser stubs", async () => {
+    const graph = await browserGraph("src/search/index.ts");
+    expect(graph.nodeImports).toEqual([]);
+    expect(graph.inputs).toEqual(expect.arrayContaining(["src/search/index-folder.browser.ts", "src/io/write-folder.browser.ts", "src/linalg/wasm/dot-block-wasm.ts"]));
+    expect(graph.inputs).not.toContain("src/search/index-folder.ts");
   });
 
   it("bundles with its dependencies for a browser with no Node builtin, and resolves through the package's browser condition", async () => {
