@@ -463,7 +463,7 @@ function checkStoredTable(table: StoredTable): StoredTable {
     );
   }
   if (!Number.isSafeInteger(rows) || !Number.isSafeInteger(dim) || rows < 0 || dim <= 0 || values.length !== rows * dim) {
-    throw new InvalidInputError(`a StoredTable of ${values.length} values cannot form ${describe(rows)} rows × ${describe(dim)} columns`);
+    throw new InvalidInputError(`a StoredTable of ${values.length} values cannot form ${String(rows)} rows × ${String(dim)} columns`);
   }
   return table;
 }
