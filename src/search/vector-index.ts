@@ -157,8 +157,8 @@ export class VectorIndex<M = unknown> {
   }
 
   /**
-   * Removes the rows with these ids; ids not in the index are ignored. The rows after each
-   * removed one move up in one pass over the matrix.
+   * Removes the rows with these ids; ids not in the index are ignored. The rows after the first
+   * removed one move up, a run of kept rows at a time.
    *
    * @returns the number of rows removed.
    */
@@ -172,22 +172,21 @@ export class VectorIndex<M = unknown> {
     const dim = this.dim;
     const words = codeWords(dim);
     const codes = this.#codes?.matrix(this.#rows * words);
-    let kept = 0;
-    for (let row = 0; row < this.#rows; row++) {
-      if (removed.has(row)) {
-        this.#positions.delete(this.#ids[row]!);
-        continue;
-      }
-      if (kept !== row) {
-        this.#data.copyWithin(kept * dim, row * dim, (row + 1) * dim);
-        codes?.copyWithin(kept * words, row * words, (row + 1) * words);
-        this.#ids[kept] = this.#ids[row]!;
-        this.#texts[kept] = this.#texts[row];
-        this.#metadata[kept] = this.#metadata[row];
+    const gone = [...removed].sort((a, b) => a - b);
+    for (const row of gone) this.#positions.delete(this.#ids[row]!);
+    // The kept rows between two removed ones move up as one run.
+    let kept = gone[0]!;
+    gone.forEach((row, i) => {
+      const end = gone[i + 1] ?? this.#rows;
+      this.#data.copyWithin(kept * dim, (row + 1) * dim, end * dim);
+      codes?.copyWithin(kept * words, (row + 1) * words, end * words);
+      for (let from = row + 1; from < end; from++, kept++) {
+        this.#ids[kept] = this.#ids[from]!;
+        this.#texts[kept] = this.#texts[from];
+        this.#metadata[kept] = this.#metadata[from];
         this.#positions.set(this.#ids[kept]!, kept);
       }
-      kept++;
-    }
+    });
     this.#rows = kept;
     this.#ids.length = kept;
     this.#texts.length = kept;
