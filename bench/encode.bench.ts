@@ -28,6 +28,7 @@ import { fileURLToPath } from "node:url";
 import { StaticModel, quantizeModel, writeSafetensors } from "../src/index.js";
 import { exportOnnx } from "../src/integrations/onnx.js";
 import { mulberry32, randomMatrix } from "../test/fixtures/random.js";
+import { maxRowRelativeError } from "../test/fixtures/row-error.js";
 import { SHARED_DIR } from "../test/shared.js";
 import {
   type ContenderName,
@@ -122,22 +123,6 @@ function vocabRows(json: { model: { vocab: Record<string, number> | [string, num
   const { vocab } = json.model;
   const ids = Array.isArray(vocab) ? [vocab.length - 1] : Object.values(vocab);
   return 1 + Math.max(...ids, ...(json.added_tokens ?? []).map((t) => t.id));
-}
-
-/** Max over rows of ‖a − b‖₂ / ‖b‖₂ (absolute ‖a‖₂ where b is a zero row). */
-function maxRelativeError(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return Infinity;
-  let worst = 0;
-  for (let row = 0; row < a.length / DIM; row++) {
-    let diff = 0;
-    let norm = 0;
-    for (let j = row * DIM; j < (row + 1) * DIM; j++) {
-      diff += (a[j]! - b[j]!) ** 2;
-      norm += b[j]! ** 2;
-    }
-    worst = Math.max(worst, norm > 0 ? Math.sqrt(diff / norm) : Math.sqrt(diff));
-  }
-  return worst;
 }
 
 /** Runs one job in a fresh `node --expose-gc --import tsx` process and parses its RESULT line. */
@@ -272,7 +257,7 @@ async function runGroup(built: BuiltModel, corpus: Corpus): Promise<Group> {
       row.tokensPerSec = tokens / seconds;
       row.textsPerSec = corpus.texts.length / seconds;
       row.mbPerSec = corpus.bytes / MB / seconds;
-      row.maxRelError = maxRelativeError(fromBase64(result.sample), reference);
+      row.maxRelError = maxRowRelativeError(fromBase64(result.sample), reference, DIM);
       row.agrees = row.maxRelError <= TOLERANCE;
     }
     rows.push(row);

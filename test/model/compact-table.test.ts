@@ -7,24 +7,10 @@ import { InvalidInputError, StaticModel, readSafetensors } from "../../src/index
 import { loadGenerated } from "../fixtures/index.js";
 import { wordPieceTokenizerJson } from "../fixtures/tokenizers.js";
 import { loadTokenizer } from "../../src/tokenizer/load-tokenizer.js";
+import { maxRowRelativeError } from "../fixtures/row-error.js";
 
 const TEXTS = ["hello world", "the quick brown fox", "", "world hello hello", "unknown zzz words"];
 const DIM = 16;
-
-/** ‖a − b‖₂ / ‖b‖₂ per row, the worst over the rows. */
-function worstRelativeError(a: Float32Array, b: Float32Array, dim: number): number {
-  let worst = 0;
-  for (let row = 0; row < a.length / dim; row++) {
-    let diff = 0;
-    let norm = 0;
-    for (let j = row * dim; j < (row + 1) * dim; j++) {
-      diff += (a[j]! - b[j]!) ** 2;
-      norm += b[j]! ** 2;
-    }
-    worst = Math.max(worst, norm > 0 ? Math.sqrt(diff / norm) : Math.sqrt(diff));
-  }
-  return worst;
-}
 
 afterEach(() => {
   delete process.env.MODEL2VEC_WASM;
@@ -58,7 +44,7 @@ describe("compact tables", () => {
       for (const normalize of [true, false]) {
         const a = simd.encode(TEXTS, { normalize, threads: 1 }).data;
         const b = js.encode(TEXTS, { normalize, threads: 1 }).data;
-        expect(worstRelativeError(a, b, DIM)).toBeLessThanOrEqual(1e-6);
+        expect(maxRowRelativeError(a, b, DIM)).toBeLessThanOrEqual(1e-6);
       }
       // And the JavaScript kernel on the stored values equals a float32 model of the decoded table, bit for bit.
       const decoded = new StaticModel({ embeddings: generated.table, dim: DIM, tokenizer: js.tokenizer, weights: js.weights, normalize: true });
