@@ -110,10 +110,20 @@ for (const dtype of ["float32", "float16", "int8"] as const) {
   await (dtype === "float32" ? float32Model : quantizeModel(float32Model, { quantizeTo: dtype })).savePretrained(dir);
   const times: number[] = [];
   for (let run = 0; run < RUNS; run++) times.push(await time(() => StaticModel.fromPretrained(dir)));
-  const child = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", fileURLToPath(import.meta.url), "--memory", dir], { encoding: "utf8" });
+  dtypes.push({ dtype, loadMs: median(times), ...memoryOf(dir) });
+  // The float32 model as it was before #16: the JavaScript kernel pools the table where loading left it.
+  if (dtype === "float32") dtypes.push({ dtype: "float32, JS kernel", loadMs: NaN, ...memoryOf(dir, { MODEL2VEC_WASM: "off" }) });
+}
+
+/** What a model loaded from `dir` holds, measured in a child process (see the child mode above). */
+function memoryOf(dir: string, env: Record<string, string> = {}): { rssMib: number; tableMib: number } {
+  const child = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", fileURLToPath(import.meta.url), "--memory", dir], {
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+  });
   const line = child.stdout.split("\n").find((l) => l.startsWith("MEMORY "));
-  if (line === undefined) throw new Error(`memory run of the ${dtype} model failed: ${child.stderr}`);
-  dtypes.push({ dtype, loadMs: median(times), ...(JSON.parse(line.slice("MEMORY ".length)) as { rssMib: number; tableMib: number }) });
+  if (line === undefined) throw new Error(`memory run of ${dir} failed: ${child.stderr}`);
+  return JSON.parse(line.slice("MEMORY ".length)) as { rssMib: number; tableMib: number };
 }
 await rm(scratch, { recursive: true, force: true });
 
@@ -125,13 +135,19 @@ ${line("warm", median(warm), median(warmBaseline), "readFile of the 3 files")}
 peak RSS: ${((process.resourceUsage().maxRSS * 1024) / 1e6).toFixed(1)} MB`);
 
 const original = dtypes[0]!;
-console.log(`\ntable dtypes: the same model saved as each, loaded from a folder (warm, median of ${RUNS}); memory = RSS growth of a process loading it
-dtype      load ms  ×float32   memory MiB  ×float32   table MiB`);
+const before = dtypes[1]!;
+console.log(`\ntable dtypes: the same model saved as each, loaded from a folder (warm, median of ${RUNS}); memory = RSS growth of a process
+loading a second copy of it (the first loads the code). With the SIMD kernel a float32 table is copied into kernel memory and
+the file's buffer freed; the allocator keeps those pages for reuse, so float32's RSS growth over-counts by about the table
+dtype               load ms  ×float32   memory MiB  ×float32   table MiB`);
 for (const d of dtypes) {
+  const load = Number.isNaN(d.loadMs) ? ["", ""] : [d.loadMs.toFixed(1), `${(d.loadMs / original.loadMs).toFixed(2)}x`];
   console.log(
-    `${d.dtype.padEnd(8)} ${d.loadMs.toFixed(1).padStart(8)}  ${(d.loadMs / original.loadMs).toFixed(2).padStart(7)}x  ${d.rssMib.toFixed(1).padStart(11)}  ${(d.rssMib / original.rssMib).toFixed(2).padStart(7)}x  ${d.tableMib.toFixed(1).padStart(10)}`,
+    `${d.dtype.padEnd(18)} ${load[0]!.padStart(8)}  ${load[1]!.padStart(8)}  ${d.rssMib.toFixed(1).padStart(11)}  ${(d.rssMib / original.rssMib).toFixed(2).padStart(7)}x  ${d.tableMib.toFixed(1).padStart(10)}`,
   );
 }
 const int8 = dtypes.find((d) => d.dtype === "int8")!;
-const met = int8.rssMib / original.rssMib <= 0.4;
-console.log(`goal (reported, not asserted): [${met ? "met" : "NOT met"}] memory of the loaded int8 model ≤ 0.4x its float32 original: ${(int8.rssMib / original.rssMib).toFixed(2)}x`);
+for (const [name, base] of [["float32 original", original], ["float32 original on the JavaScript kernel (as before #16)", before]] as const) {
+  const ratio = int8.rssMib / base.rssMib;
+  console.log(`goal (reported, not asserted): [${ratio <= 0.4 ? "met" : "NOT met"}] memory of the loaded int8 model ≤ 0.4x its ${name}: ${ratio.toFixed(2)}x`);
+}
