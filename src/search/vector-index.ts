@@ -26,7 +26,7 @@ import type {
   SearchResult,
   VectorsInput,
 } from "./types.js";
-import { vectorCount, writeUnitRows } from "./vectors-input.js";
+import { independentOf, vectorCount, writeUnitRows } from "./vectors-input.js";
 
 const DEFAULT_K = 10;
 
@@ -123,7 +123,8 @@ export class VectorIndex<M = unknown> {
    * @throws InvalidInputError for a wrong width, values that are not finite, repeated ids, or
    *   option lengths that differ from the number of vectors.
    */
-  addVectors(vectors: VectorsInput, options: AddVectorsOptions<M> = {}): void {
+  addVectors(input: VectorsInput, options: AddVectorsOptions<M> = {}): void {
+    const vectors = independentOf(input, this.#data.buffer);
     const count = vectorCount(vectors);
     this.#checkRows("addVectors", count, options);
     let ids = options.ids;
@@ -224,6 +225,7 @@ export class VectorIndex<M = unknown> {
     if (candidates !== undefined && (!Number.isSafeInteger(candidates) || candidates < 1)) {
       throw new InvalidInputError(`VectorIndex.search: candidates must be a positive integer, got ${describe(candidates)}`);
     }
+    vectors = independentOf(vectors, this.#data.buffer);
     const queryCount = vectorCount(vectors);
     const scratch = this.#memory.scratch(queryCount, this.dim, blockRows(this.dim));
     writeUnitRows(vectors, this.dim, scratch.queries, 0, "VectorIndex.search");
@@ -288,7 +290,10 @@ export class VectorIndex<M = unknown> {
     return VectorIndex.fromFiles<M>(await readIndexFolder(folder), { model, source: folder });
   }
 
-  /** The stored rows (views of the index's arrays: copy them before changing the index). */
+  /**
+   * The stored rows: views of the index's arrays, valid until the index changes (copy them to
+   * keep them). The index's own methods accept them as input.
+   */
   rows(): IndexRows<M> {
     return {
       dim: this.dim,

@@ -42,6 +42,15 @@ export function writeUnitRows(vectors: VectorsInput, dim: number, out: Float32Ar
   }
 }
 
+/**
+ * `vectors`, or a copy of them when they are views of `buffer`: the index's own memory, which
+ * growing would detach (e.g. `index.searchVectors(index.rows())`).
+ */
+export function independentOf(vectors: VectorsInput, buffer: ArrayBufferLike): VectorsInput {
+  if (isMatrix(vectors)) return vectors.data.buffer === buffer ? { data: vectors.data.slice(), rows: vectors.rows, dim: vectors.dim } : vectors;
+  return vectors.some((row) => ArrayBuffer.isView(row) && row.buffer === buffer) ? vectors.map((row) => Array.from(row)) : vectors;
+}
+
 function isMatrix(vectors: VectorsInput): vectors is EmbeddingsLike {
   return !Array.isArray(vectors) && typeof vectors === "object" && vectors !== null && (vectors as EmbeddingsLike).data instanceof Float32Array;
 }

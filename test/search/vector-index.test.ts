@@ -191,3 +191,22 @@ describe("VectorIndex with the bundled model", () => {
     expect(risotto![0]!.id).toBe(2);
   });
 });
+
+describe("VectorIndex given its own rows", () => {
+  it("searches with and adds views of its own matrix, though its memory grows meanwhile", () => {
+    const dim = 32;
+    const matrix = randomMatrix(300, dim, 41);
+    const index = VectorIndex.fromVectors(new Embeddings(matrix, 300, dim));
+    // Searching with all 300 rows needs more scratch than the index has: its memory grows.
+    const own = () => ({ data: index.rows().vectors, rows: index.size, dim });
+    const results = index.searchVectors(own(), { k: 1 });
+    expect(results.map((hits) => hits[0]!.id)).toEqual(Array.from({ length: 300 }, (_, i) => i));
+    results.forEach((hits) => expect(hits[0]!.score).toBeCloseTo(1, 5));
+    // Doubling the index with its own rows (a view of the memory that adding grows).
+    index.addVectors(own());
+    index.addVectors([index.rows().vectors.subarray(0, dim)]);
+    expect(index.size).toBe(601);
+    const [hits] = index.searchVectors([matrix.subarray(0, dim)], { k: 3 });
+    expect(hits!.map((hit) => hit.id)).toEqual([0, 300, 600]);
+  });
+});
