@@ -28,7 +28,7 @@ const ROWS = Number(process.env.SEARCH_ROWS ?? 1_000_000);
 const REPS = Number(process.env.SEARCH_REPS ?? 5);
 const RECALL_ROWS = Number(process.env.RECALL_ROWS ?? 100_000);
 /** Candidates per query the quantized rows rescore. */
-const CANDIDATES = [200, 500, 1000, 2000];
+const CANDIDATES = [200, 300, 400, 500, 1000, 2000];
 const DIM = 256;
 const K = 10;
 const BATCH = 64;
