@@ -12,7 +12,7 @@
  * Run with `npm run bench`. Needs the shared tokenizer ($MODEL2VEC_SHARED_DIR, default ../shared).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -43,8 +43,21 @@ if (process.argv[2] === "--memory") {
   const second = await load();
   await settle();
   const after = process.memoryUsage().rss;
+  // Freed pages the allocator kept (the file's buffer and its aligned copy, once the table is copied into
+  // kernel memory) count in RSS but serve the next allocation: a probe of twice the file's size shows how many.
+  const fileBytes = statSync(join(process.argv[3]!, "model.safetensors")).size;
+  const probe: Uint8Array[] = [];
+  let reusable = 0;
+  for (let rss = after; probe.length < 2; ) {
+    probe.push(new Uint8Array(fileBytes).fill(1));
+    await settle();
+    const grown = process.memoryUsage().rss;
+    reusable += Math.max(0, fileBytes - (grown - rss));
+    rss = grown;
+  }
   const table = second.storedTable;
-  console.log(`MEMORY ${JSON.stringify({ rssMib: (after - before) / MIB, tableMib: table.values.byteLength / MIB, dtype: table.dtype, models: [first, second].length })}`);
+  const figures = { rssMib: (after - before) / MIB, heldMib: (after - before - reusable) / MIB, tableMib: table.values.byteLength / MIB };
+  console.log(`MEMORY ${JSON.stringify(figures)}`, [first, probe.length].length);
   process.exit(0);
 }
 
@@ -97,11 +110,14 @@ for (let run = 0; run < RUNS; run++) {
 await server.close();
 
 // The table dtypes: load time from a folder (warm, in this process) and memory held (a process each).
-interface DtypeFigures {
+interface MemoryFigures {
+  rssMib: number;
+  heldMib: number;
+  tableMib: number;
+}
+interface DtypeFigures extends MemoryFigures {
   dtype: string;
   loadMs: number;
-  rssMib: number;
-  tableMib: number;
 }
 const dtypes: DtypeFigures[] = [];
 const float32Model = await StaticModel.fromPretrained(snapshot);
@@ -110,20 +126,20 @@ for (const dtype of ["float32", "float16", "int8"] as const) {
   await (dtype === "float32" ? float32Model : quantizeModel(float32Model, { quantizeTo: dtype })).savePretrained(dir);
   const times: number[] = [];
   for (let run = 0; run < RUNS; run++) times.push(await time(() => StaticModel.fromPretrained(dir)));
-  dtypes.push({ dtype, loadMs: median(times), ...memoryOf(dir) });
+  dtypes.push({ ...memoryOf(dir), dtype, loadMs: median(times) });
   // The float32 model as it was before #16: the JavaScript kernel pools the table where loading left it.
-  if (dtype === "float32") dtypes.push({ dtype: "float32, JS kernel", loadMs: NaN, ...memoryOf(dir, { MODEL2VEC_WASM: "off" }) });
+  if (dtype === "float32") dtypes.push({ ...memoryOf(dir, { MODEL2VEC_WASM: "off" }), dtype: "float32, JS kernel", loadMs: NaN });
 }
 
 /** What a model loaded from `dir` holds, measured in a child process (see the child mode above). */
-function memoryOf(dir: string, env: Record<string, string> = {}): { rssMib: number; tableMib: number } {
+function memoryOf(dir: string, env: Record<string, string> = {}): MemoryFigures {
   const child = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", fileURLToPath(import.meta.url), "--memory", dir], {
     encoding: "utf8",
     env: { ...process.env, ...env },
   });
   const line = child.stdout.split("\n").find((l) => l.startsWith("MEMORY "));
   if (line === undefined) throw new Error(`memory run of ${dir} failed: ${child.stderr}`);
-  return JSON.parse(line.slice("MEMORY ".length)) as { rssMib: number; tableMib: number };
+  return JSON.parse(line.slice("MEMORY ".length).split(" ")[0]!) as MemoryFigures;
 }
 await rm(scratch, { recursive: true, force: true });
 
@@ -136,18 +152,18 @@ peak RSS: ${((process.resourceUsage().maxRSS * 1024) / 1e6).toFixed(1)} MB`);
 
 const original = dtypes[0]!;
 const before = dtypes[1]!;
-console.log(`\ntable dtypes: the same model saved as each, loaded from a folder (warm, median of ${RUNS}); memory = RSS growth of a process
-loading a second copy of it (the first loads the code). With the SIMD kernel a float32 table is copied into kernel memory and
-the file's buffer freed; the allocator keeps those pages for reuse, so float32's RSS growth over-counts by about the table
-dtype               load ms  ×float32   memory MiB  ×float32   table MiB`);
+console.log(`\ntable dtypes: the same model saved as each, loaded from a folder (warm, median of ${RUNS}); RSS growth of a process
+loading a second copy of it (the first loads the code), and what of it the model holds: the growth less the freed pages the
+allocator keeps for reuse (with the SIMD kernel, the file's buffer once the table is copied into kernel memory)
+dtype               load ms  ×float32   RSS growth MiB   held MiB  ×float32   table MiB`);
 for (const d of dtypes) {
   const load = Number.isNaN(d.loadMs) ? ["", ""] : [d.loadMs.toFixed(1), `${(d.loadMs / original.loadMs).toFixed(2)}x`];
   console.log(
-    `${d.dtype.padEnd(18)} ${load[0]!.padStart(8)}  ${load[1]!.padStart(8)}  ${d.rssMib.toFixed(1).padStart(11)}  ${(d.rssMib / original.rssMib).toFixed(2).padStart(7)}x  ${d.tableMib.toFixed(1).padStart(10)}`,
+    `${d.dtype.padEnd(18)} ${load[0]!.padStart(8)}  ${load[1]!.padStart(8)}  ${d.rssMib.toFixed(1).padStart(15)}  ${d.heldMib.toFixed(1).padStart(9)}  ${(d.heldMib / original.heldMib).toFixed(2).padStart(7)}x  ${d.tableMib.toFixed(1).padStart(10)}`,
   );
 }
 const int8 = dtypes.find((d) => d.dtype === "int8")!;
 for (const [name, base] of [["float32 original", original], ["float32 original on the JavaScript kernel (as before #16)", before]] as const) {
-  const ratio = int8.rssMib / base.rssMib;
-  console.log(`goal (reported, not asserted): [${ratio <= 0.4 ? "met" : "NOT met"}] memory of the loaded int8 model ≤ 0.4x its ${name}: ${ratio.toFixed(2)}x`);
+  const ratio = int8.heldMib / base.heldMib;
+  console.log(`goal (reported, not asserted): [${ratio <= 0.4 ? "met" : "NOT met"}] memory held by the loaded int8 model ≤ 0.4x its ${name}: ${ratio.toFixed(2)}x`);
 }
