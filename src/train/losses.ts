@@ -4,6 +4,11 @@
  * row-major: `batch × width`.
  */
 import { InvalidInputError } from "../errors.js";
+import { createKernels } from "../linalg/kernels.js";
+import { transpose } from "../linalg/transpose.js";
+
+/** Its own kernel instance, so gemmNT's call sites here see only Float64Array. */
+const kernels = createKernels();
 
 /** A loss of one input and its gradient. */
 export interface LossResult {
@@ -197,14 +202,13 @@ export function infoNce(x: ArrayLike<number>, y: ArrayLike<number>, dim: number,
   const ny = unitRows(y, dim, yn);
   // Scores, then dL/dS / τ = (softmax − I)/(batch·τ) in place.
   const scores = new Float64Array(batch * batch);
+  kernels.gemmNT(xn, 0, dim, yn, 0, dim, scores, 0, batch, batch, batch, dim, false);
   let total = 0;
   for (let i = 0; i < batch; i++) {
     const row = i * batch;
-    const xi = i * dim;
     let max = -Infinity;
     for (let k = 0; k < batch; k++) {
-      const yk = k * dim;
-      const s = dot(xn, xi, yn, yk, dim) / temperature;
+      const s = scores[row + k]! / temperature;
       scores[row + k] = s;
       if (s > max) max = s;
     }
@@ -221,44 +225,18 @@ export function infoNce(x: ArrayLike<number>, y: ArrayLike<number>, dim: number,
     scores[row + i]! -= 1 / (batch * temperature);
   }
   // Gradients with respect to the unit rows (gxn = D·yn, gyn = Dᵀ·xn), then through the
-  // normalisation. Each is a row of D dotted with a column of the other side: transposing
-  // that side once turns the product into contiguous dot products.
-  throughNormalize(xn, nx, multiplyTransposed(scores, batch, batch, transpose(yn, batch, dim)), dim, gradX);
+  // normalisation. gemmNT multiplies by a transpose, so the right-hand sides are transposed first.
+  throughNormalize(xn, nx, product(scores, transpose(yn, batch, dim), batch, dim, batch), dim, gradX);
   if (targetGradient) {
-    throughNormalize(yn, ny, multiplyTransposed(transpose(scores, batch, batch), batch, batch, transpose(xn, batch, dim)), dim, gradY);
+    throughNormalize(yn, ny, product(transpose(scores, batch, batch), transpose(xn, batch, dim), batch, dim, batch), dim, gradY);
   }
   return { loss: total / batch, gradX, gradY };
 }
 
-/** Σⱼ a[ai + j]·b[bi + j], in four interleaved sums. */
-function dot(a: Float64Array, ai: number, b: Float64Array, bi: number, n: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let j = 0;
-  for (; j + 4 <= n; j += 4) {
-    s0 += a[ai + j]! * b[bi + j]!;
-    s1 += a[ai + j + 1]! * b[bi + j + 1]!;
-    s2 += a[ai + j + 2]! * b[bi + j + 2]!;
-    s3 += a[ai + j + 3]! * b[bi + j + 3]!;
-  }
-  for (; j < n; j++) s0 += a[ai + j]! * b[bi + j]!;
-  return s0 + s1 + (s2 + s3);
-}
-
-/** The `cols × rows` transpose of a row-major `rows × cols` matrix. */
-function transpose(m: Float64Array, rows: number, cols: number): Float64Array {
-  const out = new Float64Array(m.length);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = m[i * cols + j]!;
-  return out;
-}
-
-/** A·B for row-major A (`rows × inner`), given Bᵀ (`cols × inner`): `rows × cols`. */
-function multiplyTransposed(a: Float64Array, rows: number, inner: number, bT: Float64Array): Float64Array {
-  const cols = bT.length / inner;
+/** A·B (`rows × cols`) of row-major A (`rows × inner`), given Bᵀ (`cols × inner`). */
+function product(a: Float64Array, bT: Float64Array, rows: number, cols: number, inner: number): Float64Array {
   const out = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = dot(a, i * inner, bT, j * inner, inner);
+  kernels.gemmNT(a, 0, inner, bT, 0, inner, out, 0, cols, rows, cols, inner, false);
   return out;
 }
 

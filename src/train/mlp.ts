@@ -9,6 +9,7 @@
  */
 import { InvalidInputError } from "../errors.js";
 import { createKernels } from "../linalg/kernels.js";
+import { transpose } from "../linalg/transpose.js";
 import { mulberry32 } from "../random.js";
 import { type FloatArray, Parameter } from "./optimizer.js";
 
@@ -35,13 +36,6 @@ export interface MlpOptions {
 }
 
 const kernels = createKernels();
-
-/** The transpose of a rows × cols matrix. */
-function transpose(values: ArrayLike<number>, rows: number, cols: number): Float64Array {
-  const out = new Float64Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c]!;
-  return out;
-}
 
 export class Mlp {
   readonly layers: readonly LinearLayer[];
