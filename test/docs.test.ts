@@ -118,6 +118,15 @@ describe("the README and docs/", () => {
     expect(files.filter((file) => file !== "README.md" && !linked.has(file.split("\\").join("/")))).toEqual([]);
   });
 
+  it("lists every benchmark in docs/speed.md, and which of them npm run bench runs", () => {
+    const speed = readFileSync(join(root, "docs", "speed.md"), "utf8");
+    const listed = new Map([...speed.matchAll(/^\| `(bench\/[\w-]+\.bench\.ts)` \| (yes|no) \|/gm)].map(([, file, inBench]) => [file!, inBench === "yes"]));
+    const scripts = readdirSync(join(root, "bench")).filter((name) => name.endsWith(".bench.ts")).map((name) => `bench/${name}`);
+    const { scripts: npm } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: { bench: string } };
+    expect([...listed.keys()].sort()).toEqual(scripts.sort());
+    expect(scripts.filter((file) => listed.get(file) !== npm.bench.includes(file))).toEqual([]);
+  });
+
   it("lists every Node module with a .browser.ts sibling in docs/ARCHITECTURE.md's table of the swap", () => {
     const architecture = readFileSync(join(root, "docs", "ARCHITECTURE.md"), "utf8");
     const swapped = (readdirSync(join(root, "src"), { recursive: true }) as string[])
