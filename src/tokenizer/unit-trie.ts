@@ -1,7 +1,8 @@
 /**
  * A trie over UTF-16 code units: node 0 is the root, edges live in one
- * open-addressing hash table, and each node may end a token (its id). Two nodes
- * can be given a dense 65,536-entry child array for the hottest lookups.
+ * open-addressing hash table, and each node may end a token (its id). It takes
+ * inserts at any time; a fixed key set walked in a hot loop is faster in
+ * `DoubleArrayTrie`.
  */
 export class UnitTrie {
   #edgeNode = new Int32Array(1024).fill(-1);
@@ -11,7 +12,6 @@ export class UnitTrie {
   #mask = 1023;
   #terminal: Int32Array = new Int32Array(64).fill(-1);
   #nodeCount = 1;
-  readonly #dense = new Map<number, Int32Array>();
 
   get nodeCount(): number {
     return this.#nodeCount;
@@ -32,28 +32,6 @@ export class UnitTrie {
     this.#terminal[node] = id;
   }
 
-  /** The node reached from the root by `key`, or -1. */
-  walk(key: string): number {
-    let node = 0;
-    for (let i = 0; i < key.length && node >= 0; i++) node = this.child(node, key.charCodeAt(i));
-    return node;
-  }
-
-  /** Gives `node` a dense child array (call after all inserts). */
-  densify(node: number): void {
-    if (node < 0 || this.#dense.has(node)) return;
-    const children = new Int32Array(0x10000).fill(-1);
-    for (let slot = 0; slot <= this.#mask; slot++) {
-      if (this.#edgeNode[slot] === node) children[this.#edgeUnit[slot]!] = this.#edgeChild[slot]!;
-    }
-    this.#dense.set(node, children);
-  }
-
-  /** A dense child array given by `densify`, or undefined. */
-  denseChildren(node: number): Int32Array | undefined {
-    return this.#dense.get(node);
-  }
-
   /** The child of `node` along `unit`, or -1. */
   child(node: number, unit: number): number {
     const mask = this.#mask;
@@ -70,11 +48,6 @@ export class UnitTrie {
   /** The token id `node` ends, or -1. */
   terminal(node: number): number {
     return this.#terminal[node]!;
-  }
-
-  /** The terminal array, indexed by node, for hot loops. */
-  get terminals(): Int32Array {
-    return this.#terminal;
   }
 
   #newNode(): number {

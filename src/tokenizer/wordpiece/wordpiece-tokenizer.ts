@@ -7,9 +7,9 @@
  */
 import { type BertNormalizerOptions, bertNormalize, parseBertNormalizer } from "../bert-normalizer.js";
 import type { IdSink, Tokenizer } from "../tokenizer.js";
-import { astralFlags, bmpFlags, F_PUNCT, F_SPACE, F_SURROGATE } from "../char-classes.js";
+import { astralFlags, bmpFlags, F_PUNCT, F_REMOVE, F_SPACE, F_SURROGATE } from "../char-classes.js";
 import { AddedTokens } from "../added-tokens.js";
-import { UnitTrie } from "../unit-trie.js";
+import { DoubleArrayTrie } from "../unigram/double-array-trie.js";
 import { isRecord, specialisableDocument } from "../tokenizer-json.js";
 import { isWellFormed } from "../text.js";
 
@@ -21,13 +21,16 @@ export class WordPieceTokenizer implements Tokenizer {
   readonly #json: Record<string, unknown>;
   readonly #normalizer: BertNormalizerOptions | null;
   readonly #maxChars: number;
-  readonly #vocab: UnitTrie;
-  readonly #rootChildren: Int32Array;
-  readonly #continuationChildren: Int32Array | null;
-  readonly #terminals: Int32Array;
+  readonly #vocab: DoubleArrayTrie;
+  /** The trie node of "##", where every piece after a word's first starts; -1 when absent. */
+  readonly #continuation: number;
   /** Added tokens, matched in the raw text; null when there are none. */
   readonly #added: AddedTokens | null;
   readonly #flags: Uint8Array;
+  /** Each code unit as the trie sees it: A-Z lowered when the normalizer lowercases, else itself. */
+  readonly #units: Uint16Array;
+  /** Units (bmpFlags) that make an ASCII segment differ from its normalized form beyond A-Z case. */
+  readonly #asciiChanged: number;
 
   private constructor(
     json: Record<string, unknown>,
@@ -43,15 +46,12 @@ export class WordPieceTokenizer implements Tokenizer {
     this.#normalizer = normalizer;
     this.#maxChars = maxChars;
     this.#flags = bmpFlags();
-    const trie = new UnitTrie();
-    for (let id = 0; id < vocabulary.length; id++) trie.insert(vocabulary[id]!, id);
-    trie.densify(0);
-    const continuation = trie.walk(CONTINUATION);
-    trie.densify(continuation);
+    this.#units = trieUnits(normalizer?.lowercase ?? false);
+    this.#asciiChanged = normalizer?.cleanText ? F_REMOVE : 0;
+    const trie = new DoubleArrayTrie(vocabulary);
+    const hashNode = trie.child(0, CONTINUATION.charCodeAt(0));
+    this.#continuation = hashNode < 0 ? -1 : trie.child(hashNode, CONTINUATION.charCodeAt(1));
     this.#vocab = trie;
-    this.#rootChildren = trie.denseChildren(0)!;
-    this.#continuationChildren = continuation < 0 ? null : trie.denseChildren(continuation)!;
-    this.#terminals = trie.terminals;
     this.#added = added.size === 0 ? null : new AddedTokens(added);
   }
 
@@ -133,6 +133,7 @@ export class WordPieceTokenizer implements Tokenizer {
 
   /** One stretch of text between added tokens: normalize, pre-tokenize, WordPiece. */
   #encodeSegment(segment: string, out: IdSink): void {
+    if (this.#encodeAscii(segment, out)) return;
     const text = this.#normalizer === null ? segment : bertNormalize(segment, this.#normalizer);
     const n = text.length;
     if (n === 0) return;
@@ -172,31 +173,66 @@ export class WordPieceTokenizer implements Tokenizer {
     if (wordStart >= 0) this.#wordPiece(text, wordStart, n, out);
   }
 
+  /**
+   * The common case without building a normalized string: an ASCII segment whose
+   * normalized form differs only in A-Z case (no character clean_text removes),
+   * pre-tokenized on the raw units and lowered as the trie reads them. Returns
+   * false, with `out` as it was, for any other segment (the caller normalizes).
+   */
+  #encodeAscii(text: string, out: IdSink): boolean {
+    const n = text.length;
+    // A segment as long as an added token may equal one once normalized: the general path checks.
+    if (this.#added !== null && this.#added.hasLength(n)) return false;
+    const flags = this.#flags;
+    const changed = this.#asciiChanged;
+    const mark = out.length;
+    let wordStart = -1;
+    for (let i = 0; i < n; i++) {
+      const unit = text.charCodeAt(i);
+      const f = flags[unit]!;
+      if (unit >= 0x80 || f & changed) {
+        out.length = mark;
+        return false;
+      }
+      if (f & (F_SPACE | F_PUNCT)) {
+        if (wordStart >= 0) {
+          this.#wordPiece(text, wordStart, i, out);
+          wordStart = -1;
+        }
+        if (f & F_PUNCT) this.#wordPiece(text, i, i + 1, out);
+      } else if (wordStart < 0) {
+        wordStart = i;
+      }
+    }
+    if (wordStart >= 0) this.#wordPiece(text, wordStart, n, out);
+    return true;
+  }
+
   /** Greedy longest-match WordPiece of text[start, end), as tokenizers.js's WordPieceTokenizer. */
   #wordPiece(text: string, start: number, end: number, out: IdSink): void {
     if (end - start > this.#maxChars && codePoints(text, start, end) > this.#maxChars) {
       out.push(this.unkId);
       return;
     }
-    const trie = this.#vocab;
-    const terminals = this.#terminals;
+    // The trie's arrays, stepped inline: child = base[node] + unit, valid when check[child] === node.
+    const { base, check, terminal } = this.#vocab;
+    const units = this.#units;
     const mark = out.length;
     let pos = start;
     while (pos < end) {
-      const dense = pos === start ? this.#rootChildren : this.#continuationChildren;
-      let node = dense === null ? -1 : dense[text.charCodeAt(pos)]!;
+      let node = pos === start ? 0 : this.#continuation;
       let best = -1;
       let bestEnd = -1;
-      let j = pos + 1;
-      while (node >= 0) {
-        const t = terminals[node]!;
+      for (let j = pos; j < end && node >= 0; ) {
+        const next = base[node]! + units[text.charCodeAt(j)]!;
+        if (check[next] !== node) break;
+        node = next;
+        j++;
+        const t = terminal[node]!;
         if (t >= 0) {
           best = t;
           bestEnd = j;
         }
-        if (j >= end) break;
-        node = trie.child(node, text.charCodeAt(j));
-        j++;
       }
       if (best < 0) {
         out.length = mark;
@@ -212,6 +248,14 @@ export class WordPieceTokenizer implements Tokenizer {
 /** The normalizer options, null for no normalizer, or undefined when unsupported. */
 function parseNormalizer(value: unknown): BertNormalizerOptions | null | undefined {
   return value === null ? null : parseBertNormalizer(value);
+}
+
+/** The unit table of `WordPieceTokenizer.#units`: identity, with A-Z lowered when `lowercase`. */
+function trieUnits(lowercase: boolean): Uint16Array {
+  const units = new Uint16Array(0x10000);
+  for (let unit = 0; unit < 0x10000; unit++) units[unit] = unit;
+  if (lowercase) for (let unit = 0x41; unit <= 0x5a; unit++) units[unit] = unit + 0x20;
+  return units;
 }
 
 function codePoints(text: string, start: number, end: number): number {
