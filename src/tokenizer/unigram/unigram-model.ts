@@ -15,7 +15,7 @@
  * strictly better one. `#previous` reproduces the tokenizers.js choice, at no cost
  * unless such a near-tie occurs.
  */
-import { DoubleArrayTrie } from "./double-array-trie.js";
+import { DoubleArrayTrie } from "../double-array-trie.js";
 
 /** Rust's kUnkPenalty. */
 const UNK_PENALTY = 10;

@@ -12,6 +12,7 @@ import type { IdSink, Tokenizer } from "../tokenizer.js";
 import { AddedTokens } from "../added-tokens.js";
 import { UnigramNormalizer, type Window } from "./normalizer.js";
 import { UnigramModel } from "./unigram-model.js";
+import { DoubleArrayTrie } from "../double-array-trie.js";
 import { isRecord, specialisableDocument } from "../tokenizer-json.js";
 import { isWellFormed } from "../text.js";
 
@@ -83,6 +84,7 @@ export class UnigramTokenizer implements Tokenizer {
     // Rust would turn unknown characters into <0xNN> byte pieces; tokenizers.js would not.
     if (model.byte_fallback !== undefined && model.byte_fallback !== false) return null;
     const vocab = model.vocab as unknown[];
+    if (vocab.length > DoubleArrayTrie.MAX_KEYS) return null;
     const pieces: string[] = [];
     const scores: number[] = [];
     const ids = new Map<string, number>();

@@ -9,7 +9,7 @@ import { type BertNormalizerOptions, bertNormalize, parseBertNormalizer } from "
 import type { IdSink, Tokenizer } from "../tokenizer.js";
 import { astralFlags, bmpFlags, F_PUNCT, F_REMOVE, F_SPACE, F_SURROGATE } from "../char-classes.js";
 import { AddedTokens } from "../added-tokens.js";
-import { DoubleArrayTrie } from "../unigram/double-array-trie.js";
+import { DoubleArrayTrie } from "../double-array-trie.js";
 import { isRecord, specialisableDocument } from "../tokenizer-json.js";
 import { isWellFormed } from "../text.js";
 
@@ -72,10 +72,11 @@ export class WordPieceTokenizer implements Tokenizer {
     if (typeof model.unk_token !== "string" || !isRecord(model.vocab)) return null;
 
     const entries = Object.entries(model.vocab);
+    if (entries.length > DoubleArrayTrie.MAX_KEYS) return null;
     const vocabulary: string[] = new Array(entries.length);
     for (const [token, id] of entries) {
       if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id >= entries.length) return null;
-      if (vocabulary[id] !== undefined || !isWellFormed(token)) return null;
+      if (vocabulary[id] !== undefined || token.length === 0 || !isWellFormed(token)) return null;
       vocabulary[id] = token;
     }
     const vocab = model.vocab as Record<string, number>;

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { sentencePieceTokenizerJson } from "../../../src/distill/sentencepiece-tokenizer.js";
 import { toWellFormed } from "../../../src/tokenizer/text.js";
 import { loadTokenizer } from "../../../src/tokenizer/load-tokenizer.js";
-import { DoubleArrayTrie } from "../../../src/tokenizer/unigram/double-array-trie.js";
+import { DoubleArrayTrie } from "../../../src/tokenizer/double-array-trie.js";
 import { UnigramTokenizer } from "../../../src/tokenizer/unigram/unigram-tokenizer.js";
 import { unigramTokenizerJson, wordLevelTokenizerJson, wordPieceTokenizerJson } from "../../fixtures/tokenizers.js";
 import { sharedPath } from "../../shared.js";

@@ -41,6 +41,8 @@ describe("WordPieceTokenizer", () => {
       { ...base, added_tokens: base.added_tokens.map((t: object) => ({ ...t, lstrip: true })) },
       { ...base, added_tokens: [{ ...base.added_tokens[0], id: 3 }] },
       Object.fromEntries(Object.entries(base).filter(([k]) => k !== "normalizer")),
+      // An empty token has no place in the trie: the general tokenizer handles that vocabulary.
+      { ...base, model: { ...base.model, vocab: { ...base.model.vocab, "": Object.keys(base.model.vocab).length } } },
     ];
     for (const variant of variants) expect(WordPieceTokenizer.fromJSON(variant)).toBeNull();
     // No normalizer is a supported shape too.

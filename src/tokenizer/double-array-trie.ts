@@ -9,6 +9,9 @@
  * `base[node] + unit`, an offset chosen so that all of them land on free slots.
  */
 export class DoubleArrayTrie {
+  /** The most keys a trie holds; tokenizers with more take the general path. */
+  static readonly MAX_KEYS = 2 ** 22 - 1;
+
   /** Per node: the offset its children are placed at (0 for a leaf, which no slot names as parent). */
   readonly base: Int32Array;
   /** Per slot: the parent node, or -1 for a free slot (the root is its own parent). */
@@ -24,7 +27,7 @@ export class DoubleArrayTrie {
     // is grouped by the unit at the node's depth (a numeric sort of `unit · 2^22 + id`),
     // which makes its children's ranges contiguous in turn: a radix sort done only as
     // deep as each key goes, with no string comparisons and no per-node maps.
-    if (keys.length >= RADIX) throw new RangeError(`DoubleArrayTrie holds at most ${RADIX - 1} keys`);
+    if (keys.length > DoubleArrayTrie.MAX_KEYS) throw new RangeError(`DoubleArrayTrie holds at most ${DoubleArrayTrie.MAX_KEYS} keys`);
     const order = Int32Array.from(keys.keys());
     const grouping = new Float64Array(keys.length);
 
