@@ -20,7 +20,7 @@ const METASPACE = "\u2581";
  * (`teacherTokenizer`, a Unigram model too) does not hold are
  * scored ln(count / total) with their corpus `counts` (keys: the words without
  * the "▁" marker, lowercased as `countCorpusTokens` makes them). Pieces without
- * a count keep their score; the embeddings are shared, not copied. A model whose
+ * a count keep their score; the table keeps its stored dtype and values. A model whose
  * tokenizer is not a Unigram model loaded from tokenizer.json is returned as it is.
  *
  * @throws InvalidInputError when no count is positive.
@@ -43,7 +43,7 @@ export function scoreAddedWords(model: StaticModel, counts: ReadonlyMap<string, 
   });
   const tokenizer = loadTokenizer({ ...json, model: { ...json.model, vocab: rescored } });
   return new StaticModel({
-    embeddings: model.embedding,
+    embeddings: model.storedTable,
     tokenizer,
     weights: model.weights,
     mapping: model.mapping,

@@ -46,8 +46,9 @@ describe("scoreAddedWords", () => {
     expect(vocab.slice(0, TEACHER_VOCAB.length)).toEqual(TEACHER_VOCAB);
     expect(vocab.at(-2)).toEqual([`${S}cat`, Math.log(3 / 4)]);
     expect(vocab.at(-1)).toEqual([`${S}dog`, Math.log(1 / 4)]);
-    // The table is shared and the rest of the model kept.
-    expect(rescored.embedding).toBe(model.embedding);
+    // The table and the rest of the model are kept.
+    expect(rescored.storedTable.dtype).toBe(model.storedTable.dtype);
+    expect(rescored.embedding.data).toEqual(model.embedding.data);
     expect(rescored.normalize).toBe(true);
     // The original is untouched.
     expect(pieces(model, "cat")).toEqual([`${S}c`, "a", "t"]);
