@@ -3,7 +3,7 @@
  * Python's tokenize (cut, drop unknown ids, keep `maxLength`) followed by mean
  * pooling, writing each text's vector straight into the output matrix.
  */
-import { type EmbeddingTable, PoolScratch, meanPool } from "./pooling.js";
+import { type EmbeddingTable, PoolScratch, meanPoolTexts } from "./pooling.js";
 import { toWellFormed, truncateCodePoints } from "../tokenizer/text.js";
 import { type TokenBatch, TokenBatchBuilder } from "./token-batch.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
@@ -74,10 +74,6 @@ export function encodeRange(
   out: Float32Array,
   scratch: EncodeScratch,
 ): void {
-  const dim = core.source.table.dim;
   const { ids, offsets } = tokenizeRange(core, texts, first, last, maxLength, scratch.builder);
-  for (let i = first; i < last; i++) {
-    const k = i - first;
-    meanPool(core.source, ids, offsets[k]!, offsets[k + 1]!, out, i * dim, normalize, scratch.pool);
-  }
+  meanPoolTexts(core.source, ids, offsets, out, first, normalize, scratch.pool);
 }

@@ -10,7 +10,7 @@
  */
 import { halfToFloatTable } from "../formats/float16.js";
 import { type StoredTable, STORED_BYTES } from "../linalg/stored-table.js";
-import { type PoolRegion, PoolMemory, TOKENS_PER_CALL } from "../linalg/wasm/pool-memory.js";
+import { type PoolRegion, PoolMemory, TEXTS_PER_CALL, TOKENS_PER_CALL } from "../linalg/wasm/pool-memory.js";
 import { sharedMemorySupported, wasmKernelsEnabled } from "../linalg/wasm/wasm-runtime.js";
 
 /** The lookup a model pools over. */
@@ -76,7 +76,7 @@ export class PoolScratch {
  * `out[outOffset, outOffset + dim)`, L2-normalised when asked. No ids gives a
  * zero vector.
  *
- * The JavaScript kernel sums in float64; the SIMD kernel adds float32 partial sums of 8
+ * The JavaScript kernel sums in float64; the SIMD kernel adds float32 partial sums of 32
  * tokens into float64 sums, within 1e-6 (relative) of it (test/model/pooling.test.ts).
  */
 export function meanPool(
@@ -97,7 +97,7 @@ export function meanPool(
   }
   if (source.memory !== null && scratch.region !== null) {
     kernelMeanPool(source, source.memory, scratch.region, ids, start, count, normalize);
-    out.set(scratch.region.out, outOffset);
+    out.set(scratch.region.out.subarray(0, dim), outOffset);
     return;
   }
   const rows = scratch.rowOffsets(count);
@@ -133,26 +133,85 @@ export function meanPool(
   for (let j = 0; j < dim; j++) out[outOffset + j] = sums[j]! * scale;
 }
 
+/**
+ * {@link meanPool} of every text of a batch: text k's ids are `ids[offsets[k], offsets[k + 1])`,
+ * its vector row `outRow + k` of `out`. The SIMD kernel pools up to TEXTS_PER_CALL texts per
+ * call (a text longer than one call alone goes through {@link meanPool}).
+ */
+export function meanPoolTexts(
+  source: EmbeddingTable,
+  ids: Int32Array,
+  offsets: Int32Array,
+  out: Float32Array,
+  outRow: number,
+  normalize: boolean,
+  scratch: PoolScratch,
+): void {
+  const dim = source.table.dim;
+  const texts = offsets.length - 1;
+  const { memory } = source;
+  const region = scratch.region;
+  if (memory === null || region === null) {
+    for (let k = 0; k < texts; k++) meanPool(source, ids, offsets[k]!, offsets[k + 1]!, out, (outRow + k) * dim, normalize, scratch);
+    return;
+  }
+  const { table, weights } = source;
+  let k = 0;
+  while (k < texts) {
+    const start = offsets[k]!;
+    let end = k;
+    while (end < texts && end - k < TEXTS_PER_CALL && offsets[end + 1]! - start <= TOKENS_PER_CALL) end++;
+    if (end === k) {
+      meanPool(source, ids, start, offsets[k + 1]!, out, (outRow + k) * dim, normalize, scratch);
+      k++;
+      continue;
+    }
+    writeRows(source, memory, region, ids, start, offsets[end]! - start);
+    const local = region.offsets;
+    for (let j = k; j <= end; j++) local[j - k] = offsets[j]! - start;
+    const count = end - k;
+    memory.kernel.poolTexts(
+      table.dtype,
+      region.rowsAddress,
+      weights === null ? region.onesAddress : region.weightsAddress,
+      region.offsetsAddress,
+      count,
+      dim,
+      normalize,
+      region.sumsAddress,
+      region.outAddress,
+    );
+    out.set(region.out.subarray(0, count * dim), (outRow + k) * dim);
+    k = end;
+  }
+}
+
 /** The SIMD kernel's mean of `count` ids from `start`, left in `region.out`. */
 function kernelMeanPool(source: EmbeddingTable, memory: PoolMemory, region: PoolRegion, ids: Int32Array, start: number, count: number, normalize: boolean): void {
-  const { table, mapping, weights } = source;
+  const { table, weights } = source;
   const dim = table.dim;
-  const rowBytes = dim * STORED_BYTES[table.dtype];
-  const base = memory.tableAddress;
   const sum = memory.kernel.summer(table.dtype);
-  const { rows, weights: scale } = region;
   region.sums.fill(0);
   for (let done = 0; done < count; done += TOKENS_PER_CALL) {
     const n = Math.min(TOKENS_PER_CALL, count - done);
-    const first = start + done;
-    for (let t = 0; t < n; t++) {
-      const id = ids[first + t]!;
-      rows[t] = base + (mapping === null ? id : mapping[id]!) * rowBytes;
-    }
-    if (weights !== null) for (let t = 0; t < n; t++) scale[t] = weights[ids[first + t]!]!;
+    writeRows(source, memory, region, ids, start + done, n);
     sum(region.rowsAddress, weights === null ? region.onesAddress : region.weightsAddress, n, dim, region.sumsAddress);
   }
   memory.kernel.finish(region.sumsAddress, dim, count, normalize, region.outAddress);
+}
+
+/** Writes the row addresses (and weights, if any) of `ids[first, first + n)` to `region` (n ≤ TOKENS_PER_CALL). */
+function writeRows(source: EmbeddingTable, memory: PoolMemory, region: PoolRegion, ids: Int32Array, first: number, n: number): void {
+  const { table, mapping, weights } = source;
+  const rowBytes = table.dim * STORED_BYTES[table.dtype];
+  const base = memory.tableAddress;
+  const rows = region.rows;
+  if (mapping === null) for (let t = 0; t < n; t++) rows[t] = base + ids[first + t]! * rowBytes;
+  else for (let t = 0; t < n; t++) rows[t] = base + mapping[ids[first + t]!]! * rowBytes;
+  if (weights !== null) {
+    const scale = region.weights;
+    for (let t = 0; t < n; t++) scale[t] = weights[ids[first + t]!]!;
+  }
 }
 
 /** Rows `rows[t]` (value offsets) of a float16 table, decoded to consecutive rows of `out`; `rows[t]` then points there. */

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { float16ToFloat32, float32ToFloat16Bits, halfBitsToNumber } from "../../src/formats/float16.js";
 import type { StoredDtype, StoredTable } from "../../src/linalg/stored-table.js";
-import { TOKENS_PER_CALL } from "../../src/linalg/wasm/pool-memory.js";
-import { type EmbeddingTable, PoolScratch, gatherRows, meanPool, poolingTable } from "../../src/model/pooling.js";
+import { TEXTS_PER_CALL, TOKENS_PER_CALL } from "../../src/linalg/wasm/pool-memory.js";
+import { type EmbeddingTable, PoolScratch, gatherRows, meanPool, meanPoolTexts, poolingTable } from "../../src/model/pooling.js";
 import { mulberry32 } from "../../src/random.js";
 import { maxRowRelativeError } from "../fixtures/row-error.js";
 
@@ -144,6 +144,53 @@ describe("meanPool, SIMD kernel", () => {
     expect(regions[1]!.rowsAddress - regions[0]!.rowsAddress).toBeGreaterThanOrEqual(8 * TOKENS_PER_CALL + 12 * 8);
     expect(source.memory!.tableAddress).toBeGreaterThanOrEqual(regions[2]!.outAddress + 4 * 8);
     expect(Array.from(source.table.values)).toEqual(Array.from(stored.values));
+  });
+});
+
+describe("meanPoolTexts", () => {
+  afterEach(() => {
+    delete process.env.MODEL2VEC_WASM;
+  });
+
+  /**
+   * A batch with empty texts, more texts than one kernel call takes, a run of texts whose
+   * ids overflow one call together, and a text longer than a call alone; every vector must
+   * be bit for bit what meanPool gives that text, and rows outside the batch untouched.
+   */
+  function checkBatch(dtype: StoredDtype, dim: number) {
+    const random = mulberry32(dim * 13 + dtype.length);
+    const vocab = 16; // ids index the table directly when there is no mapping
+    const rows = 16;
+    const { stored } = randomTable(dtype, rows, dim, random);
+    const mapping = Int32Array.from({ length: vocab }, () => Math.floor(random() * rows));
+    const weights = Float32Array.from({ length: vocab }, () => random());
+    const lengths = [0, 3, 1, 0, ...Array.from({ length: 2 * TEXTS_PER_CALL }, () => Math.floor(random() * 30)), 1500, 2000, 900, TOKENS_PER_CALL + 5, 7, 0];
+    const offsets = Int32Array.from([0, ...lengths.map((_, k) => lengths.slice(0, k + 1).reduce((a, b) => a + b, 0))]);
+    const ids = Int32Array.from({ length: offsets[offsets.length - 1]! }, () => Math.floor(random() * vocab));
+    for (const source of [poolingTable(stored, null, null, 1), poolingTable(stored, mapping, weights, 1)]) {
+      const scratch = new PoolScratch(source);
+      for (const normalize of [true, false]) {
+        const outRow = 2;
+        const actual = new Float32Array((lengths.length + 3) * dim).fill(9);
+        meanPoolTexts(source, ids, offsets, actual, outRow, normalize, scratch);
+        const expected = new Float32Array((lengths.length + 3) * dim).fill(9);
+        for (let k = 0; k < lengths.length; k++) meanPool(source, ids, offsets[k]!, offsets[k + 1]!, expected, (outRow + k) * dim, normalize, scratch);
+        expect(actual).toEqual(expected);
+        expect(actual.subarray(0, outRow * dim).every((v) => v === 9)).toBe(true);
+        expect(actual.subarray(outRow * dim, (outRow + 1) * dim).every((v) => v === 0)).toBe(true); // the empty first text
+      }
+    }
+  }
+
+  for (const dtype of DTYPES) {
+    it.each([4, 20, 256])(`SIMD kernel, ${dtype} table: each vector is meanPool's bit for bit at width %i, across calls, empty and over-long texts`, (dim) => {
+      checkBatch(dtype, dim);
+    });
+  }
+
+  it("JavaScript kernel (MODEL2VEC_WASM=off): each vector is meanPool's bit for bit", () => {
+    process.env.MODEL2VEC_WASM = "off";
+    for (const dtype of DTYPES) checkBatch(dtype, 12);
   });
 });
 

@@ -12,7 +12,11 @@ interface PoolExports {
   sum_f16: Sum;
   sum_i8: Sum;
   finish(sums: number, dim: number, count: number, normalize: number, out: number): void;
+  pool_texts(dtype: number, rows: number, weights: number, offsets: number, texts: number, dim: number, normalize: number, sums: number, out: number): void;
 }
+
+/** `pool_texts`' code for each table dtype. */
+const DTYPE_CODES: Record<PoolDtype, number> = { float32: 0, float16: 1, int8: 2 };
 
 /**
  * The kernel's functions on `memory`. Addresses are byte offsets into it; see
@@ -36,5 +40,15 @@ export class PoolKernel {
   /** Float32 `out = sums / count`, scaled to unit length when `normalize` (Python's `x / (‖x‖ + 1e-32)`). */
   finish(sums: number, dim: number, count: number, normalize: boolean, out: number): void {
     this.#exports.finish(sums, dim, count, normalize ? 1 : 0, out);
+  }
+
+  /**
+   * The mean of each of `texts` texts, as {@link summer} and {@link finish} give it, in one
+   * call: text k's tokens are `[offsets[k], offsets[k + 1])` of `rows` and `weights` (token
+   * indices, `texts + 1` i32s at `offsets`), its vector `dim` float32s at `out + 4 · k · dim`
+   * (zeros for a text without tokens). `sums` is scratch for `dim` f64s.
+   */
+  poolTexts(dtype: PoolDtype, rows: number, weights: number, offsets: number, texts: number, dim: number, normalize: boolean, sums: number, out: number): void {
+    this.#exports.pool_texts(DTYPE_CODES[dtype], rows, weights, offsets, texts, dim, normalize ? 1 : 0, sums, out);
   }
 }

@@ -6,7 +6,7 @@
  * Layout, byte addresses, each part 16-aligned:
  *   ones    - TOKENS_PER_CALL float32 1s: the weights of a model without weights;
  *   regions - per thread: rows (TOKENS_PER_CALL i32), weights (TOKENS_PER_CALL f32),
- *             sums (dim f64), out (dim f32);
+ *             offsets (TEXTS_PER_CALL + 1 i32), sums (dim f64), out (TEXTS_PER_CALL × dim f32);
  *   table   - rows × dim values.
  * The size is fixed when the memory is made, so typed-array views of it stay valid.
  */
@@ -17,6 +17,9 @@ import { createMemory } from "./wasm-runtime.js";
 /** Tokens one kernel call sums; a longer text takes several calls into the same sums. */
 export const TOKENS_PER_CALL = 4096;
 
+/** Texts one `poolTexts` call pools at most (their tokens also within TOKENS_PER_CALL). */
+export const TEXTS_PER_CALL = 64;
+
 /** What a thread needs to find its way in a memory made by another: the memory's shape. */
 export interface PoolMemoryLayout {
   readonly dtype: StoredTable["dtype"];
@@ -26,23 +29,28 @@ export interface PoolMemoryLayout {
   readonly shared: boolean;
 }
 
-/** One thread's scratch: where the kernel finds a text's row addresses and weights, sums, and writes the vector. */
+/** One thread's scratch: where the kernel finds the texts' row addresses, weights and token offsets, sums, and writes the vectors. */
 export interface PoolRegion {
   readonly rowsAddress: number;
   readonly weightsAddress: number;
+  readonly offsetsAddress: number;
   readonly sumsAddress: number;
   readonly outAddress: number;
   /** The address of TOKENS_PER_CALL weights of 1. */
   readonly onesAddress: number;
   readonly rows: Int32Array;
   readonly weights: Float32Array;
+  /** TEXTS_PER_CALL + 1 token offsets. */
+  readonly offsets: Int32Array;
   readonly sums: Float64Array;
+  /** TEXTS_PER_CALL vectors, `dim` wide. */
   readonly out: Float32Array;
 }
 
 const align = (bytes: number) => Math.ceil(bytes / 16) * 16;
 const ONES_BYTES = 4 * TOKENS_PER_CALL;
-const regionBytes = (dim: number) => 8 * TOKENS_PER_CALL + 8 * dim + align(4 * dim);
+const OFFSETS_BYTES = align(4 * (TEXTS_PER_CALL + 1));
+const regionBytes = (dim: number) => 8 * TOKENS_PER_CALL + OFFSETS_BYTES + 8 * dim + align(4 * dim * TEXTS_PER_CALL);
 
 /** An embedding table in kernel memory, with the kernel bound to it. */
 export class PoolMemory {
@@ -95,20 +103,23 @@ export class PoolMemory {
   region(index: number): PoolRegion {
     const rowsAddress = ONES_BYTES + index * regionBytes(this.layout.dim);
     const weightsAddress = rowsAddress + 4 * TOKENS_PER_CALL;
-    const sumsAddress = weightsAddress + 4 * TOKENS_PER_CALL;
+    const offsetsAddress = weightsAddress + 4 * TOKENS_PER_CALL;
+    const sumsAddress = offsetsAddress + OFFSETS_BYTES;
     const { dim } = this.layout;
     const outAddress = sumsAddress + 8 * dim;
     const buffer = this.memory.buffer;
     return {
       rowsAddress,
       weightsAddress,
+      offsetsAddress,
       sumsAddress,
       outAddress,
       onesAddress: 0,
       rows: new Int32Array(buffer, rowsAddress, TOKENS_PER_CALL),
       weights: new Float32Array(buffer, weightsAddress, TOKENS_PER_CALL),
+      offsets: new Int32Array(buffer, offsetsAddress, TEXTS_PER_CALL + 1),
       sums: new Float64Array(buffer, sumsAddress, dim),
-      out: new Float32Array(buffer, outAddress, dim),
+      out: new Float32Array(buffer, outAddress, dim * TEXTS_PER_CALL),
     };
   }
 }
