@@ -15,7 +15,7 @@ export default defineConfig([
     // unpacked package) would not earn their size. test/package.test.ts checks.
     sourcemap: false,
     // Both builds run at once: keep the CLI's output when cleaning.
-    clean: ["!cli.js", "!cli/**", "!browser.js", "!encode-worker.js"],
+    clean: ["!cli.js", "!cli/**", "!browser.js", "!encode-worker.js", "!search-worker.js"],
     target: "es2022",
     treeshake: true,
   },
@@ -38,9 +38,10 @@ export default defineConfig([
     },
   },
   {
-    // The body of multi-core encode's worker threads (src/model/encode-pool.ts finds it
-    // beside the library's files). Node only, ESM, loaded by file name, never imported.
-    entry: { "encode-worker": "src/model/encode-worker.ts" },
+    // The bodies of multi-core encode's and search's worker threads (src/model/encode-pool.ts
+    // and src/search/search-pool.ts find them beside the library's files). Node only, ESM,
+    // loaded by file name, never imported.
+    entry: { "encode-worker": "src/model/encode-worker.ts", "search-worker": "src/search/search-worker.ts" },
     format: ["esm"],
     platform: "node",
     dts: false,

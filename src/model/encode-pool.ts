@@ -24,6 +24,9 @@ import { type EncodeCore, EncodeScratch, encodeRange } from "./encode-core.js";
 import { CONTROL, type EncodeJob, type PortLike, STATUS, type WorkerData, type WorkerSetup } from "./encode-protocol.js";
 import type { StoredTable } from "../linalg/stored-table.js";
 import type { EmbeddingTable } from "./pooling.js";
+import { builtinLoader, workerScript } from "../linalg/worker-threads.js";
+
+export { availableThreads } from "../linalg/worker-threads.js";
 
 /** Chunks per thread and call: enough that fast threads take over from slow ones. */
 const CHUNKS_PER_THREAD = 16;
@@ -46,59 +49,6 @@ interface WorkerThreadsModule {
   Worker: new (script: URL, options: Record<string, unknown>) => NodeWorker;
   MessageChannel: new () => { port1: MessagePortLike; port2: MessagePortLike };
   receiveMessageOnPort(port: MessagePortLike): { message: { job: number; message: string } } | undefined;
-}
-
-type BuiltinLoader = (id: string) => unknown;
-
-function builtinLoader(): BuiltinLoader | null {
-  const getBuiltinModule = (globalThis as { process?: { getBuiltinModule?: BuiltinLoader } }).process?.getBuiltinModule;
-  return typeof getBuiltinModule === "function" ? getBuiltinModule : null;
-}
-
-/** Cores available to this process, or 1 where that cannot be known. */
-export function availableThreads(): number {
-  const os = builtinLoader()?.("node:os") as { availableParallelism?: () => number } | undefined;
-  return os?.availableParallelism?.() ?? 1;
-}
-
-/**
- * The worker's module: dist/encode-worker.js beside the library's bundle (one
- * level up from the CLI's chunks). Running from the TypeScript sources (tests,
- * tsx), the worker is bundled once per process with esbuild (a development
- * dependency), because a worker thread of a tsx process cannot load `.ts` files
- * on Node 20. Null when this code was bundled into an application that did not
- * ship the worker file.
- */
-function workerScript(load: BuiltinLoader): URL | null {
-  const { existsSync } = load("node:fs") as { existsSync(path: URL): boolean };
-  // Concatenated names, so application bundlers do not try to bundle the worker as an asset.
-  for (const name of ["encode-worker.js", "../encode-worker.js"]) {
-    const url = new URL("./" + name, import.meta.url);
-    if (url.protocol === "file:" && existsSync(url)) return url;
-  }
-  const source = new URL("./" + "encode-worker.ts", import.meta.url);
-  return source.protocol === "file:" && existsSync(source) ? bundledFromSource(load, source) : null;
-}
-
-let sourceBundle: URL | null | undefined;
-
-function bundledFromSource(load: BuiltinLoader, source: URL): URL | null {
-  if (sourceBundle !== undefined) return sourceBundle;
-  sourceBundle = null;
-  try {
-    const { createRequire } = load("node:module") as { createRequire(from: URL): (id: string) => unknown };
-    const { tmpdir } = load("node:os") as { tmpdir(): string };
-    const { pathToFileURL, fileURLToPath } = load("node:url") as { pathToFileURL(path: string): URL; fileURLToPath(url: URL): string };
-    const esbuild = createRequire(source)("esbuild") as { buildSync(options: Record<string, unknown>): unknown };
-    const outfile = `${tmpdir()}/model2vec-encode-worker-${process.pid}.mjs`;
-    esbuild.buildSync({ entryPoints: [fileURLToPath(source)], bundle: true, format: "esm", platform: "node", outfile, logLevel: "silent" });
-    const { rmSync } = load("node:fs") as { rmSync(path: string, options: { force: boolean }): void };
-    process.once("exit", () => rmSync(outfile, { force: true }));
-    sourceBundle = pathToFileURL(outfile);
-  } catch {
-    // No esbuild: encoding stays on one thread.
-  }
-  return sourceBundle;
 }
 
 /** A copy of `array` in a SharedArrayBuffer, or `array` itself when it already is one. */
@@ -162,7 +112,7 @@ export class EncodePool {
   static #open(core: EncodeCore, tokenizerJson: string, threads: number): EncodePool | null {
     const load = builtinLoader();
     if (load === null || threads < 2 || typeof SharedArrayBuffer !== "function") return null;
-    const script = workerScript(load);
+    const script = workerScript(load, "encode-worker", import.meta.url);
     if (script === null) return null;
     const workerThreads = load("node:worker_threads") as WorkerThreadsModule;
     const source = sharedSource(core.source, threads);

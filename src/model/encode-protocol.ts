@@ -2,19 +2,7 @@
 import type { StoredDtype } from "../linalg/stored-table.js";
 import type { PoolMemoryLayout } from "../linalg/wasm/pool-memory.js";
 
-/** Slots of a job's shared Int32Array control block. */
-export const CONTROL = {
-  /** The next chunk to claim; every thread claims with Atomics.add, so each chunk runs once. */
-  next: 0,
-  /** Chunks finished (or failed); the caller waits on it. */
-  done: 1,
-  /** Set to 1 by the first chunk that throws. */
-  failed: 2,
-  length: 3,
-} as const;
-
-/** A worker's slot in the pool's shared status block. */
-export const STATUS = { starting: 0, ready: 1, busy: 2, exited: 3, diedBusy: 4 } as const;
+export { CONTROL, STATUS } from "../linalg/worker-threads.js";
 
 /** Posts a structured-cloneable value; a MessagePort in Node. */
 export interface PortLike {

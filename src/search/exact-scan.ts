@@ -24,6 +24,8 @@ export interface ScanInput {
   readonly scratch: ScanScratch;
   /** Whether the row at a position may be returned; called only for rows that would enter a top-k. */
   readonly accept?: ((position: number) => boolean) | undefined;
+  /** Adds to this top-k (of `queryCount` queries and `k`), which holds only rows before `first`; default a new one. */
+  readonly top?: TopK | undefined;
 }
 
 /** Rows per block for rows of `width` 32-bit values. */
@@ -35,7 +37,7 @@ export function blockRows(width: number): number {
 export function scanTopK(input: ScanInput): TopK {
   const { matrix, width, first, end, queryCount, k, kernel, scratch, accept } = input;
   const { queries, scores, hits } = scratch;
-  const top = new TopK(queryCount, k);
+  const top = input.top ?? new TopK(queryCount, k);
   if (k === 0 || queryCount === 0) return top;
   const block = blockRows(width);
   const thresholds = top.thresholds;

@@ -2,12 +2,13 @@
  * Where an index keeps a matrix (float32 vectors, or binary codes as 32-bit words) and a scan's
  * scratch (queries, a block of scores), and the kernel that reads them. A WebAssembly kernel can
  * read only its own memory, so with one everything lives in one `WebAssembly.Memory`: the matrix
- * from byte 0, the scratch after the matrix's capacity. Without it (no SIMD,
- * `MODEL2VEC_WASM=off`, a width the kernel does not take) they are plain typed arrays and the
- * JavaScript kernel runs.
+ * from byte 0, the scratch after the matrix's capacity (a region per thread of a parallel scan).
+ * Without it (no SIMD, `MODEL2VEC_WASM=off`, a width the kernel does not take) they are plain
+ * typed arrays and the JavaScript kernel runs. A shared memory lets worker threads scan the
+ * same rows in place (search-pool.ts).
  */
 import { blockKernel } from "../linalg/wasm/block-kernel.js";
-import { createMemory, growMemory, wasmKernelsEnabled } from "../linalg/wasm/wasm-runtime.js";
+import { createMemory, growMemory, PAGE_BYTES, pagesFor, sharedMemorySupported, wasmKernelsEnabled } from "../linalg/wasm/wasm-runtime.js";
 
 /**
  * Computes scores of a block: `out[r * queryCount + q]` is query q's score for row `first + r`
@@ -56,8 +57,17 @@ export interface KernelPair {
   readonly js: ScoreBlock;
   /** The WebAssembly module (base64) exporting `score_block`. */
   readonly wasm: string;
+  /** The same module importing a shared memory, when the kernel has one. */
+  readonly wasmShared?: string | undefined;
   /** The WebAssembly kernel takes widths that are multiples of this. */
   readonly wasmWidthMultiple: number;
+}
+
+/** What a worker thread needs to scan a shared {@link ScanMemory}. */
+export interface SharedScanMemory {
+  readonly memory: WebAssembly.Memory;
+  /** The kernel's WebAssembly module (base64), importing a shared memory. */
+  readonly module: string;
 }
 
 /** Storage of one matrix and the kernel that scores it. Values are 32 bits wide. */
@@ -66,27 +76,47 @@ export interface ScanMemory {
   /** Whether the kernel is WebAssembly. */
   readonly wasm: boolean;
   /**
+   * The memory and kernel module, when the memory is a shared WebAssembly memory: worker
+   * threads scan it with kernels of their own ({@link sharedKernel}), reading the rows in
+   * place. Null otherwise.
+   */
+  readonly shared: SharedScanMemory | null;
+  /**
    * A view of the matrix with room for at least `values` values, keeping the values of the
    * previous view. Views from earlier calls (and from `scratch`) may be stale after it.
    *
    * @throws RangeError when the memory cannot grow that far.
    */
   matrix(values: number): Float32Array;
-  /** Room for a scan of `queryCount` queries in blocks of `blockRows` rows; valid until the next call of either method. */
+  /** Room for a scan of `queryCount` queries in blocks of `blockRows` rows; valid until the next call of a method. */
   scratch(queryCount: number, width: number, blockRows: number): ScanScratch;
+  /** {@link scratch} for each of `threads` threads scanning at once (the first is `scratch`'s); valid until the next call of a method. */
+  threadScratch(queryCount: number, width: number, blockRows: number, threads: number): ScanScratch[];
 }
 
-/** The fastest storage this runtime offers for rows `width` values wide. */
-export function openScanMemory(width: number, initialValues: number, kernels: KernelPair): ScanMemory {
+/**
+ * The fastest storage this runtime offers for rows `width` values wide.
+ *
+ * @param shared - Make the WebAssembly memory shared where this runtime can, for worker threads to scan.
+ */
+export function openScanMemory(width: number, initialValues: number, kernels: KernelPair, shared = false): ScanMemory {
   return wasmKernelsEnabled() && width % kernels.wasmWidthMultiple === 0
-    ? new WasmScanMemory(initialValues, kernels.wasm)
+    ? new WasmScanMemory(initialValues, kernels, shared && kernels.wasmShared !== undefined && sharedMemorySupported())
     : new JsScanMemory(initialValues, kernels.js);
+}
+
+/** `module`'s kernel (see {@link KernelPair}) on `memory`, taking views of it: each thread binds its own instance. */
+export function sharedKernel(module: string, memory: WebAssembly.Memory): ScoreBlock {
+  const kernel = blockKernel(module, memory);
+  return (queries, queryCount, matrix, first, count, width, out, thresholds, hits) =>
+    kernel(queries.byteOffset, queryCount, matrix.byteOffset + first * width * 4, count, width, out.byteOffset, thresholds.byteOffset, hits.byteOffset);
 }
 
 /** Plain typed arrays and the JavaScript kernel. */
 export class JsScanMemory implements ScanMemory {
   readonly kernel: ScoreBlock;
   readonly wasm = false;
+  readonly shared = null;
   #matrix: Float32Array;
 
   constructor(initialValues: number, kernel: ScoreBlock) {
@@ -112,21 +142,30 @@ export class JsScanMemory implements ScanMemory {
       hits: new Int32Array(blockRows),
     };
   }
+
+  threadScratch(queryCount: number, width: number, blockRows: number, threads: number): ScanScratch[] {
+    return Array.from({ length: threads }, () => this.scratch(queryCount, width, blockRows));
+  }
 }
 
 /** One WebAssembly memory holding the matrix and the scratch, scored by a SIMD kernel. */
 class WasmScanMemory implements ScanMemory {
   readonly kernel: ScoreBlock;
   readonly wasm = true;
+  readonly shared: SharedScanMemory | null;
   readonly #memory: WebAssembly.Memory;
   #capacity: number;
 
-  constructor(initialValues: number, module: string) {
-    this.#memory = createMemory(initialValues * 4, false);
+  constructor(initialValues: number, kernels: KernelPair, shared: boolean) {
+    // A shared memory that can still grow: its maximum (all a WebAssembly memory addresses) is
+    // address space reserved, not memory used, and growing it never moves the rows.
+    this.#memory = shared
+      ? new WebAssembly.Memory({ initial: pagesFor(initialValues * 4), maximum: 2 ** 32 / PAGE_BYTES, shared: true })
+      : createMemory(initialValues * 4, false);
+    const module = shared ? kernels.wasmShared! : kernels.wasm;
+    this.shared = shared ? { memory: this.#memory, module } : null;
     this.#capacity = initialValues;
-    const kernel = blockKernel(module, this.#memory);
-    this.kernel = (queries, queryCount, matrix, first, count, width, out, thresholds, hits) =>
-      kernel(queries.byteOffset, queryCount, matrix.byteOffset + first * width * 4, count, width, out.byteOffset, thresholds.byteOffset, hits.byteOffset);
+    this.kernel = sharedKernel(module, this.#memory);
   }
 
   matrix(values: number): Float32Array {
@@ -139,21 +178,30 @@ class WasmScanMemory implements ScanMemory {
   }
 
   scratch(queryCount: number, width: number, blockRows: number): ScanScratch {
-    // After the matrix, each part 16-byte aligned.
+    return this.threadScratch(queryCount, width, blockRows, 1)[0]!;
+  }
+
+  threadScratch(queryCount: number, width: number, blockRows: number, threads: number): ScanScratch[] {
+    // After the matrix, one region per thread, each part 16-byte aligned.
     const sizes = [queryCount * width, queryCount * blockRows, queryCount, blockRows];
     const offsets: number[] = [];
     let at = Math.ceil((this.#capacity * 4) / 16) * 16;
-    for (const size of sizes) {
-      offsets.push(at);
-      at += Math.ceil((size * 4) / 16) * 16;
+    for (let thread = 0; thread < threads; thread++) {
+      for (const size of sizes) {
+        offsets.push(at);
+        at += Math.ceil((size * 4) / 16) * 16;
+      }
     }
     growMemory(this.#memory, at);
     const buffer = this.#memory.buffer;
-    return {
-      queries: new Float32Array(buffer, offsets[0]!, sizes[0]!),
-      scores: new Float32Array(buffer, offsets[1]!, sizes[1]!),
-      thresholds: new Float32Array(buffer, offsets[2]!, sizes[2]!),
-      hits: new Int32Array(buffer, offsets[3]!, sizes[3]!),
-    };
+    return Array.from({ length: threads }, (_, thread) => {
+      const [queries, scores, thresholds, hits] = offsets.slice(4 * thread, 4 * thread + 4) as [number, number, number, number];
+      return {
+        queries: new Float32Array(buffer, queries, sizes[0]!),
+        scores: new Float32Array(buffer, scores, sizes[1]!),
+        thresholds: new Float32Array(buffer, thresholds, sizes[2]!),
+        hits: new Int32Array(buffer, hits, sizes[3]!),
+      };
+    });
   }
 }

@@ -3,7 +3,7 @@
  * rows. It is the fallback where WebAssembly SIMD is unavailable, and the reference the
  * WebAssembly kernel (dot-block.wat) is tested against.
  */
-import { DOT_BLOCK_WASM } from "../linalg/wasm/dot-block-wasm.js";
+import { DOT_BLOCK_WASM, DOT_BLOCK_WASM_SHARED } from "../linalg/wasm/dot-block-wasm.js";
 import { createKernels } from "../linalg/kernels.js";
 import { type KernelPair, listHits, type ScoreBlock } from "./scan-memory.js";
 
@@ -21,4 +21,4 @@ export const scoreBlockJs: ScoreBlock = (queries, queryCount, matrix, first, cou
 };
 
 /** The exact kernel in both forms. */
-export const DOT_KERNELS: KernelPair = { js: scoreBlockJs, wasm: DOT_BLOCK_WASM, wasmWidthMultiple: 4 };
+export const DOT_KERNELS: KernelPair = { js: scoreBlockJs, wasm: DOT_BLOCK_WASM, wasmShared: DOT_BLOCK_WASM_SHARED, wasmWidthMultiple: 4 };

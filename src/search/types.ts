@@ -64,6 +64,14 @@ export interface SearchOptions<M = unknown> {
    * candidates, the closer to exact (at least `k`). Default: exact search.
    */
   readonly candidates?: number | undefined;
+  /**
+   * Threads an exact search runs on. Default: every core in Node (≥ 20.16) for large searches
+   * (the index's pool of worker threads starts on the first such call and is reused; `close()`
+   * stops it), else 1. `1` keeps the search on the calling thread; more than the cores available
+   * counts as that many. Results are identical. Searches with a `filter` or `candidates` run on
+   * the calling thread.
+   */
+  readonly threads?: number | undefined;
 }
 
 /** The stored rows of an index, as `toFiles` writes them and `fromFiles` reads them. */

@@ -9,11 +9,13 @@
  */
 import { describe } from "../describe.js";
 import { InvalidInputError } from "../errors.js";
+import { availableThreads } from "../linalg/worker-threads.js";
 import { indexFromFiles, indexToFiles } from "./index-files.js";
 import { codeWords, HAMMING_KERNELS, writeCodes } from "./binary-codes.js";
 import { blockRows, rescoreTopK, scanTopK } from "./exact-scan.js";
 import { JsScanMemory, openScanMemory, type ScanMemory, type ScanScratch } from "./scan-memory.js";
 import { DOT_KERNELS, scoreBlockJs } from "./score-block.js";
+import { SearchPool } from "./search-pool.js";
 import type { TopK } from "./top-k.js";
 import type {
   AddOptions,
@@ -29,6 +31,14 @@ import type {
 import { independentOf, vectorCount, writeUnitRows } from "./vectors-input.js";
 
 const DEFAULT_K = 10;
+
+/**
+ * Work of an exact search (queries × rows × dim multiply-adds) from which it runs on worker
+ * threads. Starting the pool costs tens of milliseconds once, so only a large search starts
+ * it; once running, it pays from a few milliseconds of work (bench/search-threads.bench.ts).
+ */
+const POOL_START_WORK = 2 ** 28;
+const POOL_USE_WORK = 2 ** 24;
 
 /** An exact cosine top-k index that runs in Node, browsers and workers. */
 export class VectorIndex<M = unknown> {
@@ -47,6 +57,8 @@ export class VectorIndex<M = unknown> {
   #metadata: (M | undefined)[] = [];
   #positions = new Map<IndexId, number>();
   #nextId = 0;
+  /** Worker threads for large exact searches: undefined until first needed, null where unavailable or closed. */
+  #pool: SearchPool | null | undefined;
 
   /**
    * An empty index for vectors of `dim` values.
@@ -61,7 +73,8 @@ export class VectorIndex<M = unknown> {
     }
     this.dim = dim;
     this.model = model;
-    this.#memory = openScanMemory(dim, 16 * dim, DOT_KERNELS);
+    // Shared where there are cores to share it with, so worker threads can scan the rows in place.
+    this.#memory = openScanMemory(dim, 16 * dim, DOT_KERNELS, availableThreads() > 1);
     this.#data = this.#memory.matrix(16 * dim);
   }
 
@@ -225,20 +238,49 @@ export class VectorIndex<M = unknown> {
     if (candidates !== undefined && (!Number.isSafeInteger(candidates) || candidates < 1)) {
       throw new InvalidInputError(`VectorIndex.search: candidates must be a positive integer, got ${describe(candidates)}`);
     }
+    const threads = options.threads ?? availableThreads();
+    if (!Number.isSafeInteger(threads) || threads < 1) {
+      throw new InvalidInputError(`VectorIndex.search: threads must be a positive integer, got ${describe(threads)}`);
+    }
     vectors = independentOf(vectors, this.#data.buffer);
     const queryCount = vectorCount(vectors);
-    const scratch = this.#memory.scratch(queryCount, this.dim, blockRows(this.dim));
+    const pool = filter === undefined && candidates === undefined ? this.#searchPool(Math.min(threads, availableThreads()), queryCount) : null;
+    const scratches = this.#memory.threadScratch(queryCount, this.dim, blockRows(this.dim), pool === null ? 1 : Math.min(threads, pool.threads));
+    const scratch = scratches[0]!;
     writeUnitRows(vectors, this.dim, scratch.queries, 0, "VectorIndex.search");
     this.#data = this.#memory.matrix(this.#rows * this.dim);
     const accept = filter === undefined ? undefined : this.#acceptor(filter);
+    const exact = { matrix: this.#data, width: this.dim, end: this.#rows, queryCount, k: Math.min(k, this.#rows), kernel: this.#memory.kernel };
     const top =
       candidates === undefined
-        ? scanTopK({ matrix: this.#data, width: this.dim, first: 0, end: this.#rows, queryCount, k: Math.min(k, this.#rows), kernel: this.#memory.kernel, scratch, accept })
+        ? (pool?.scan({ ...exact, scratch: scratches }) ?? scanTopK({ ...exact, first: 0, scratch, accept }))
         : this.#quantizedTopK(scratch, queryCount, Math.min(k, this.#rows), Math.max(k, candidates), accept);
     return Array.from({ length: queryCount }, (_, q) => {
       const { positions, scores } = top.sorted(q);
       return Array.from(positions, (position, i) => this.#result(position, scores[i]!));
     });
+  }
+
+  /**
+   * The worker pool for an exact search of `queryCount` queries on `threads` threads, or null
+   * to stay on this thread. The pool starts on the first large search, with `threads` threads.
+   */
+  #searchPool(threads: number, queryCount: number): SearchPool | null {
+    const work = queryCount * this.#rows * this.dim;
+    const memory = this.#memory.shared;
+    if (threads < 2 || memory === null || work < POOL_USE_WORK || (this.#pool === undefined && work < POOL_START_WORK)) return null;
+    if (this.#pool === undefined) this.#pool = SearchPool.open(memory, threads);
+    return this.#pool?.usable ? this.#pool : null;
+  }
+
+  /**
+   * Stops the worker threads of multi-core search, if any were started. The index stays usable
+   * (on one thread). Not needed for a process to exit: idle workers never keep it alive.
+   */
+  async close(): Promise<void> {
+    const pool = this.#pool;
+    this.#pool = null;
+    await pool?.close();
   }
 
   /**
@@ -399,6 +441,8 @@ export class VectorIndex<M = unknown> {
       memory.matrix(rows * this.dim).set(this.#memory.matrix(this.#rows * this.dim).subarray(0, this.#rows * this.dim));
       this.#memory = memory;
       this.#data = memory.matrix(rows * this.dim);
+      // The workers scan the old memory: stop them (they would keep it alive), and search on one thread.
+      void this.close();
     }
   }
 }

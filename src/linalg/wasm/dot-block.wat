@@ -16,6 +16,8 @@
 ;; and each query twice. The 4 accumulators of a row reduce together (a 4 × 4 transpose by
 ;; shuffles and adds) into the row's 4 consecutive scores, one store. Edges (queries beyond
 ;; a multiple of 4, a last odd row) use a single dot product.
+;;
+;; build-wasm: shared variant (the worker threads of a parallel search scan the same rows)
 (module
   (import "env" "memory" (memory 1))
 
