@@ -2,7 +2,8 @@
  * Where an index keeps a matrix (float32 vectors, or binary codes as 32-bit words) and a scan's
  * scratch (queries, a block of scores), and the kernel that reads them. A WebAssembly kernel can
  * read only its own memory, so with one everything lives in one `WebAssembly.Memory`: the matrix
- * from byte 0, the scratch after the matrix's capacity (a region per thread of a parallel scan).
+ * from byte 0, the scratch after the matrix's capacity (the queries, then a region per thread
+ * of a parallel scan).
  * Without it (no SIMD, `MODEL2VEC_WASM=off`, a width the kernel does not take) they are plain
  * typed arrays and the JavaScript kernel runs. A shared memory lets worker threads scan the
  * same rows in place (search-pool.ts).
@@ -90,7 +91,10 @@ export interface ScanMemory {
   matrix(values: number): Float32Array;
   /** Room for a scan of `queryCount` queries in blocks of `blockRows` rows; valid until the next call of a method. */
   scratch(queryCount: number, width: number, blockRows: number): ScanScratch;
-  /** {@link scratch} for each of `threads` threads scanning at once (the first is `scratch`'s); valid until the next call of a method. */
+  /**
+   * {@link scratch} for each of `threads` threads scanning at once (the first is `scratch`'s),
+   * all with the same `queries`; valid until the next call of a method.
+   */
   threadScratch(queryCount: number, width: number, blockRows: number, threads: number): ScanScratch[];
 }
 
@@ -135,16 +139,17 @@ export class JsScanMemory implements ScanMemory {
   }
 
   scratch(queryCount: number, width: number, blockRows: number): ScanScratch {
-    return {
-      queries: new Float32Array(queryCount * width),
-      scores: new Float32Array(queryCount * blockRows),
-      thresholds: new Float32Array(queryCount),
-      hits: new Int32Array(blockRows),
-    };
+    return this.threadScratch(queryCount, width, blockRows, 1)[0]!;
   }
 
   threadScratch(queryCount: number, width: number, blockRows: number, threads: number): ScanScratch[] {
-    return Array.from({ length: threads }, () => this.scratch(queryCount, width, blockRows));
+    const queries = new Float32Array(queryCount * width);
+    return Array.from({ length: threads }, () => ({
+      queries,
+      scores: new Float32Array(queryCount * blockRows),
+      thresholds: new Float32Array(queryCount),
+      hits: new Int32Array(blockRows),
+    }));
   }
 }
 
@@ -182,26 +187,24 @@ class WasmScanMemory implements ScanMemory {
   }
 
   threadScratch(queryCount: number, width: number, blockRows: number, threads: number): ScanScratch[] {
-    // After the matrix, one region per thread, each part 16-byte aligned.
-    const sizes = [queryCount * width, queryCount * blockRows, queryCount, blockRows];
-    const offsets: number[] = [];
+    // After the matrix, the queries, then each thread's other parts; each part 16-byte aligned.
+    const sizes = [queryCount * blockRows, queryCount, blockRows];
     let at = Math.ceil((this.#capacity * 4) / 16) * 16;
-    for (let thread = 0; thread < threads; thread++) {
-      for (const size of sizes) {
-        offsets.push(at);
-        at += Math.ceil((size * 4) / 16) * 16;
-      }
-    }
+    const reserve = (values: number): number => {
+      const offset = at;
+      at += Math.ceil((values * 4) / 16) * 16;
+      return offset;
+    };
+    const queries = reserve(queryCount * width);
+    const offsets = Array.from({ length: threads }, () => sizes.map(reserve) as [number, number, number]);
     growMemory(this.#memory, at);
     const buffer = this.#memory.buffer;
-    return Array.from({ length: threads }, (_, thread) => {
-      const [queries, scores, thresholds, hits] = offsets.slice(4 * thread, 4 * thread + 4) as [number, number, number, number];
-      return {
-        queries: new Float32Array(buffer, queries, sizes[0]!),
-        scores: new Float32Array(buffer, scores, sizes[1]!),
-        thresholds: new Float32Array(buffer, thresholds, sizes[2]!),
-        hits: new Int32Array(buffer, hits, sizes[3]!),
-      };
-    });
+    const queryView = new Float32Array(buffer, queries, queryCount * width);
+    return offsets.map(([scores, thresholds, hits]) => ({
+      queries: queryView,
+      scores: new Float32Array(buffer, scores, sizes[0]!),
+      thresholds: new Float32Array(buffer, thresholds, sizes[1]!),
+      hits: new Int32Array(buffer, hits, sizes[2]!),
+    }));
   }
 }

@@ -40,7 +40,7 @@ interface WorkerThreadsModule {
 
 /** A scan for the pool: {@link ScanInput} over rows `[0, end)`, with a scratch per thread. */
 export interface ParallelScan extends Omit<ScanInput, "first" | "scratch" | "accept" | "top"> {
-  /** One per thread, from `ScanMemory.threadScratch`, the queries in place in the first. */
+  /** One per thread, from `ScanMemory.threadScratch`, with the queries in place. */
   readonly scratch: readonly ScanScratch[];
 }
 
@@ -101,7 +101,6 @@ export class SearchPool {
     const chunkRows = Math.max(1, Math.ceil(rows / (threads * CHUNKS_PER_THREAD * block))) * block;
     const chunks = Math.ceil(rows / chunkRows);
     const [own, ...others] = scan.scratch.slice(0, threads) as [ScanScratch, ...ScanScratch[]];
-    for (const scratch of others) scratch.queries.set(own.queries);
     const job: SearchJob = {
       rows,
       width,

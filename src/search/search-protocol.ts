@@ -36,7 +36,7 @@ export interface SearchJob {
   readonly k: number;
   readonly chunkRows: number;
   readonly chunks: number;
-  /** Each thread's scratch, the caller's first; every one holds the queries. */
+  /** Each thread's scratch, the caller's first; they share the queries. */
   readonly scratch: readonly ScratchOffsets[];
   /** Each worker's top k, at {@link resultViews}. */
   readonly results: SharedArrayBuffer;
