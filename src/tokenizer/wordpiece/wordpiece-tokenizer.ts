@@ -134,16 +134,25 @@ export class WordPieceTokenizer implements Tokenizer {
 
   /** One stretch of text between added tokens: normalize, pre-tokenize, WordPiece. */
   #encodeSegment(segment: string, out: IdSink): void {
-    if (this.#encodeAscii(segment, out)) return;
-    const text = this.#normalizer === null ? segment : bertNormalize(segment, this.#normalizer);
-    const n = text.length;
-    if (n === 0) return;
+    if (this.#encodeRaw(segment, out)) return;
+    const text = this.#normalize(segment);
+    if (text.length === 0) return;
     // tokenizers.js checks the whole normalized segment against the added tokens.
     const whole = this.#added === null ? -1 : this.#added.idOf(text);
     if (whole >= 0) {
       out.push(whole);
       return;
     }
+    this.#encodeNormalized(text, out);
+  }
+
+  #normalize(text: string): string {
+    return this.#normalizer === null ? text : bertNormalize(text, this.#normalizer);
+  }
+
+  /** Pre-tokenizes normalized text (BertPreTokenizer: split on whitespace, punctuation apart) and WordPieces each word. */
+  #encodeNormalized(text: string, out: IdSink): void {
+    const n = text.length;
     const flags = this.#flags;
     let wordStart = -1;
     let i = 0;
@@ -175,15 +184,20 @@ export class WordPieceTokenizer implements Tokenizer {
   }
 
   /**
-   * The common case without building a normalized string: an ASCII segment whose
-   * normalized form differs only in A-Z case (no character clean_text removes),
-   * pre-tokenized on the raw units and lowered as the trie reads them. Returns
-   * false, with `out` as it was, for any other segment (the caller normalizes).
+   * A segment without building its normalized string where it can: ASCII is pre-tokenized
+   * on the raw units and lowered as the trie reads them; only a stretch holding anything
+   * else (a non-ASCII character, or an ASCII one clean_text removes) is normalized, alone,
+   * from the start of its word to the next ASCII space or punctuation. Normalizing is per
+   * character (NFD reorders only runs of combining marks, which ASCII ends) and those
+   * separators are their own normal form, so the words and ids are the whole segment's.
+   * Returns false, with `out` as it was, when the general path must see the whole segment:
+   * one that could normalize to an added token.
    */
-  #encodeAscii(text: string, out: IdSink): boolean {
+  #encodeRaw(text: string, out: IdSink): boolean {
     const n = text.length;
+    const added = this.#added;
     // A segment as long as an added token may equal one once normalized: the general path checks.
-    if (this.#added !== null && this.#added.hasLength(n)) return false;
+    if (added !== null && added.hasLength(n)) return false;
     const flags = this.#flags;
     const changed = this.#asciiChanged;
     const mark = out.length;
@@ -192,8 +206,18 @@ export class WordPieceTokenizer implements Tokenizer {
       const unit = text.charCodeAt(i);
       const f = flags[unit]!;
       if (unit >= 0x80 || f & changed) {
-        out.length = mark;
-        return false;
+        // Normalizing may change the length; a space, which stays, rules out an added token (they hold none).
+        if (added !== null && !text.includes(" ")) {
+          out.length = mark;
+          return false;
+        }
+        const start = wordStart >= 0 ? wordStart : i;
+        let end = i + 1;
+        while (end < n && !isAsciiSeparator(text.charCodeAt(end), flags, changed)) end++;
+        this.#encodeNormalized(this.#normalize(text.slice(start, end)), out);
+        wordStart = -1;
+        i = end - 1;
+        continue;
       }
       if (f & (F_SPACE | F_PUNCT)) {
         if (wordStart >= 0) {
@@ -257,6 +281,11 @@ function trieUnits(lowercase: boolean): Uint16Array {
   for (let unit = 0; unit < 0x10000; unit++) units[unit] = unit;
   if (lowercase) for (let unit = 0x41; unit <= 0x5a; unit++) units[unit] = unit + 0x20;
   return units;
+}
+
+/** An ASCII space or punctuation unit that normalizing keeps: a word boundary in raw and normalized text alike. */
+function isAsciiSeparator(unit: number, flags: Uint8Array, changed: number): boolean {
+  return unit < 0x80 && (flags[unit]! & (F_SPACE | F_PUNCT)) !== 0 && (flags[unit]! & changed) === 0;
 }
 
 function codePoints(text: string, start: number, end: number): number {

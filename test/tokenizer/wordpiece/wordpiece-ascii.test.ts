@@ -4,6 +4,10 @@
  * normalized form (case, clean_text's removals and whitespace mapping, a segment
  * that normalizes to an added token, non-ASCII late in a segment after ids were
  * already produced) must give the general tokenizer's ids, for each normalizer shape.
+ * So must the stretches around non-ASCII characters, which the path normalizes alone:
+ * accents and combining marks inside ASCII words, case mappings that change length,
+ * Unicode spaces and punctuation, CJK padding, surrogates, and a stretch that makes the
+ * whole segment an added token.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -49,6 +53,19 @@ const inputs = [
   "",
   " ",
   "!!!",
+  "na\u00efve caf\u00e9 r\u00e9sum\u00e9s, ok",
+  "x\u0301y z\u0327\u0301 e\u0301\u0327q",
+  "\uff21\uff42c DEF",
+  "a\u00a0b c\u2014d e\u2019s",
+  "\u6f22\u5b57abc def\u4e2dX",
+  "\u03a3\u0391\u03a3 ab \u03a3",
+  "\u0130stanbul x",
+  "a\ud83d\ude00b c \ud800x y\udc00",
+  "abc\u0001d\u00e9f ghi",
+  "[X\u0301]",
+  "[X\u0301] a",
+  "\u00e9" + "a".repeat(100) + " x",
+  "A".repeat(99) + "\u00e9 y",
 ];
 
 describe("WordPieceTokenizer ASCII path", () => {
@@ -60,7 +77,7 @@ describe("WordPieceTokenizer ASCII path", () => {
 
     it(`${name}: ids identical on random ASCII-heavy strings (fast-check)`, () => {
       const { fast, general } = pairFor((document) => WordPieceTokenizer.fromJSON(document), json);
-      const text = fc.string({ unit: fc.constantFrom(..."aAbBhHeEllLoO wWrRdD[]xXcCsS#.,!\t\n\r\u0000\u0001\u000b\u007f\u00e9\u00c9\u03a3"), maxLength: 30 });
+      const text = fc.string({ unit: fc.constantFrom(..."aAbBhHeEllLoO wWrRdD[]xXcCsS#.,!\t\n\r\u0000\u0001\u000b\u007f\u00e9\u00c9\u03a3\u0301\u00a0\u2014\u6f22\u0130\uff21\ud83d\ude00"), maxLength: 30 });
       fc.assert(
         fc.property(text, (s) => {
           expect(fast.encode(s)).toEqual(general.encode(s));
