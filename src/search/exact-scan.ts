@@ -57,24 +57,3 @@ export function scanTopK(input: ScanInput): TopK {
   }
   return top;
 }
-
-/**
- * The exact top k among each query's candidates (`candidates`' heaps, in any order): each
- * candidate row scored by `kernel` alone, so its score has the very bits exact search gives it.
- * `scratch` is the kernel's, with the unit queries in place.
- */
-export function rescoreTopK(candidates: TopK, kernel: ScoreBlock, matrix: Float32Array, dim: number, scratch: ScanScratch, k: number): TopK {
-  const top = new TopK(candidates.queries, k);
-  const { scores, thresholds, hits } = scratch;
-  thresholds[0] = -Infinity;
-  for (let q = 0; q < candidates.queries; q++) {
-    const query = scratch.queries.subarray(q * dim, (q + 1) * dim);
-    const base = q * candidates.k;
-    for (let i = 0; i < candidates.sizes[q]!; i++) {
-      const position = candidates.positions[base + i]!;
-      kernel(query, 1, matrix, position, 1, dim, scores, thresholds, hits);
-      top.push(q, scores[0]!, position);
-    }
-  }
-  return top;
-}

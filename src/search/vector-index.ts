@@ -12,7 +12,8 @@ import { InvalidInputError } from "../errors.js";
 import { availableThreads } from "../linalg/worker-threads.js";
 import { indexFromFiles, indexToFiles } from "./index-files.js";
 import { codeWords, HAMMING_KERNELS, writeCodes } from "./binary-codes.js";
-import { blockRows, rescoreTopK, scanTopK } from "./exact-scan.js";
+import { blockRows, scanTopK } from "./exact-scan.js";
+import { rescoreShortlist, shortlistCodes } from "./quantized-scan.js";
 import { JsScanMemory, openScanMemory, type ScanMemory, type ScanScratch } from "./scan-memory.js";
 import { DOT_KERNELS, scoreBlockJs } from "./score-block.js";
 import { SearchPool } from "./search-pool.js";
@@ -361,7 +362,7 @@ export class VectorIndex<M = unknown> {
     }
     const codeScratch = this.#codes.scratch(queryCount, words, blockRows(words));
     writeCodes(scratch.queries, this.dim, 0, queryCount, codeScratch.queries, 0);
-    const shortlist = scanTopK({
+    const shortlist = shortlistCodes({
       matrix: this.#codes.matrix(this.#rows * words),
       width: words,
       first: 0,
@@ -372,7 +373,7 @@ export class VectorIndex<M = unknown> {
       scratch: codeScratch,
       accept,
     });
-    return rescoreTopK(shortlist, this.#memory.kernel, this.#data, this.dim, scratch, k);
+    return rescoreShortlist(shortlist, this.#memory.kernel, this.#data, this.dim, scratch, k);
   }
 
   #result(position: number, score: number): SearchResult<M> {
