@@ -86,6 +86,8 @@ export interface TokenlearnOptions {
   pcaDims?: number | undefined;
   /** Default "contrastive" (InfoNCE, τ 0.07). */
   loss?: TokenlearnLoss | undefined;
+  /** τ of the contrastive loss (InfoNCE); other losses ignore it. Default 0.07. */
+  temperature?: number | undefined;
   /** Default "adamw". */
   optimizer?: TokenlearnOptimizer | undefined;
   /** How tokens are weighted in training and in the result. Default "sigmoid" (tokenlearn HEAD). */
@@ -159,6 +161,7 @@ const DEFAULTS = {
   seed: 42,
   maxLength: 512,
   sifAlpha: 1e-3,
+  temperature: 0.07,
   maxValidation: 10_000,
   validationFraction: 0.1,
 } as const;
@@ -187,6 +190,8 @@ export async function tokenlearn(options: TokenlearnOptions): Promise<Tokenlearn
   const learningRate = options.learningRate ?? DEFAULTS.learningRate;
   if (!(learningRate > 0 && Number.isFinite(learningRate))) throw new InvalidInputError(`learningRate must be a positive number, got ${learningRate}`);
   const lossName = options.loss ?? "contrastive";
+  const temperature = options.temperature ?? DEFAULTS.temperature;
+  if (!(temperature > 0 && Number.isFinite(temperature))) throw new InvalidInputError(`temperature must be a positive number, got ${String(temperature)}`);
   if (!["contrastive", "cosine", "mse"].includes(lossName)) throw new InvalidInputError(`loss must be "contrastive", "cosine" or "mse", got ${String(lossName)}`);
   const optimizerName = options.optimizer ?? "adamw";
   if (!["adamw", "adam"].includes(optimizerName)) throw new InvalidInputError(`optimizer must be "adamw" or "adam", got ${String(optimizerName)}`);
@@ -266,7 +271,7 @@ export async function tokenlearn(options: TokenlearnOptions): Promise<Tokenlearn
       ? new AdamW(params, { learningRate, weightDecay: options.weightDecay ?? 0.01, lazy })
       : new Adam(params, { learningRate, weightDecay: options.weightDecay ?? 0, lazy });
   const lossOf = (x: Float64Array, y: Float32Array): PairLossResult =>
-    lossName === "contrastive" ? infoNce(x, y, targetDim, { temperature: 0.07, targetGradient: false }) : lossName === "cosine" ? cosineLoss(x, y, targetDim) : mseLoss(x, y);
+    lossName === "contrastive" ? infoNce(x, y, targetDim, { temperature, targetGradient: false }) : lossName === "cosine" ? cosineLoss(x, y, targetDim) : mseLoss(x, y);
   const gather = (rows: readonly number[]) => {
     const y = new Float32Array(rows.length * targetDim);
     rows.forEach((r, k) => y.set(targets.subarray(r * targetDim, (r + 1) * targetDim), k * targetDim));

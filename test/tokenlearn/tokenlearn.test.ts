@@ -153,6 +153,16 @@ describe("tokenlearn", () => {
     expect(epochs).toBe(0);
   });
 
+  it("divides the contrastive scores by temperature: a huge τ makes every pair equally likely, so the loss is ln(batch rows)", async () => {
+    const flat = await tokenlearn({ ...SMALL, teacher, featurized, maxEpochs: 0, temperature: 1e6 });
+    // 40 validation rows in batches of 32 and 8, each batch's loss weighted by its rows.
+    expect(flat.history.initialValLoss).toBeCloseTo((32 * Math.log(32) + 8 * Math.log(8)) / 40, 4);
+    expect(Math.abs(first.history.initialValLoss - flat.history.initialValLoss)).toBeGreaterThan(0.1);
+    for (const temperature of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      await expect(tokenlearn({ ...SMALL, teacher, featurized, temperature })).rejects.toThrow(/temperature must be a positive number/);
+    }
+  });
+
   it("rejects missing inputs and bad options", async () => {
     await expect(tokenlearn({ teacher })).rejects.toThrow(InvalidInputError);
     await expect(tokenlearn({ featurized })).rejects.toThrow(InvalidInputError);
