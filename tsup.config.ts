@@ -1,6 +1,6 @@
 import { defineConfig } from "tsup";
 import { esbuildBrowserModules } from "./scripts/browser-modules.js";
-import { ENTRY_POINTS } from "./scripts/entry-points.js";
+import { BROWSER_BUILDS, ENTRY_POINTS } from "./scripts/entry-points.js";
 
 export default defineConfig([
   {
@@ -15,7 +15,7 @@ export default defineConfig([
     // unpacked package) would not earn their size. test/package.test.ts checks.
     sourcemap: false,
     // Both builds run at once: keep the CLI's output when cleaning.
-    clean: ["!cli.js", "!cli/**", "!browser.js", "!encode-worker.js", "!search-worker.js"],
+    clean: ["!cli.js", "!cli/**", "!browser.js", "!search.browser.js", "!encode-worker.js", "!search-worker.js"],
     target: "es2022",
     treeshake: true,
   },
@@ -50,10 +50,11 @@ export default defineConfig([
     target: "node20",
   },
   {
-    // The browser build, which the "browser" export condition selects: src/index.ts with each
-    // Node-only module swapped for its `.browser.ts` sibling (scripts/browser-modules.ts), in one
-    // file with no `node:` import. test/browser/browser-build.test.ts checks it.
-    entry: { browser: ENTRY_POINTS.index },
+    // The browser builds, which the "browser" export condition selects (scripts/entry-points.ts'
+    // BROWSER_BUILDS): src/index.ts, and src/search/index.ts, each with every Node-only module
+    // swapped for its `.browser.ts` sibling (scripts/browser-modules.ts), in one file with no
+    // `node:` import. test/browser/browser-build.test.ts checks them.
+    entry: Object.fromEntries(Object.entries(BROWSER_BUILDS).map(([name, file]) => [file, ENTRY_POINTS[name as keyof typeof BROWSER_BUILDS]])),
     format: ["esm"],
     platform: "browser",
     dts: false,

@@ -28,6 +28,13 @@ export const ENTRY_POINTS = {
 /** An entry point's name: its subpath without `model2vec/`, and its file name in dist/. */
 export type EntryName = keyof typeof ENTRY_POINTS;
 
+/**
+ * The entry points browsers get a build of their own for (package.json's "browser" condition),
+ * and its file name in dist/: the entry's source with each Node-only module swapped for its
+ * `.browser.ts` sibling (scripts/browser-modules.ts), in one file with no `node:` import.
+ */
+export const BROWSER_BUILDS = { index: "browser", search: "search.browser" } as const satisfies Partial<Record<EntryName, string>>;
+
 /** The specifier users import for entry `name`: `model2vec` or `model2vec/<name>`. */
 export function subpathOf(name: string): string {
   return name === "index" ? "model2vec" : `model2vec/${name}`;

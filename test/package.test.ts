@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { generateModel, writeModelFolder } from "./fixtures/models.js";
 import { wordPieceTokenizerJson } from "./fixtures/tokenizers.js";
 import { StaticModel } from "../src/index.js";
-import { ENTRY_POINTS, subpathOf } from "../scripts/entry-points.js";
+import { BROWSER_BUILDS, ENTRY_POINTS, subpathOf } from "../scripts/entry-points.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const built = existsSync(`${root}/dist/index.js`) && existsSync(`${root}/dist/index.cjs`);
@@ -46,8 +46,12 @@ describe("package.json", () => {
   it("exports each entry point of scripts/entry-points.ts as ./<name>, from dist/<name>.{js,cjs,d.ts,d.cts}, and nothing else", () => {
     const expected: Record<string, unknown> = { "./package.json": "./package.json" };
     for (const name of Object.keys(ENTRY_POINTS)) expected[exportKey(name)] = nodeConditions(name);
-    // Browsers get the one-file build of the root entry (its Node-only modules swapped out).
-    expected["."] = { browser: { types: "./dist/index.d.ts", default: "./dist/browser.js" }, ...nodeConditions("index") };
+    // Browsers get the one-file builds of the root entry and of search (their Node-only modules swapped out).
+    for (const [name, file] of Object.entries(BROWSER_BUILDS)) {
+      expected[exportKey(name)] = { browser: { types: `./dist/${name}.d.ts`, default: `./dist/${file}.js` }, ...nodeConditions(name) };
+    }
+    expect(expected["."]).toMatchObject({ browser: { default: "./dist/browser.js" } });
+    expect(expected["./search"]).toMatchObject({ browser: { default: "./dist/search.browser.js" } });
     expect(manifest.exports).toEqual(expected);
     expect(Object.keys(manifest.exports)).toEqual(expect.arrayContaining(["./evaluate", "./train", "./tokenlearn", "./server", "./teachers", "./onnx", "./langchain"]));
     expect([manifest.main, manifest.module, manifest.types]).toEqual(["./dist/index.cjs", "./dist/index.js", "./dist/index.d.ts"]);

@@ -1,8 +1,9 @@
 /**
  * The browser build has no Node import at all, static or dynamic: neither in the module
  * graph esbuild bundles for a browser (sources with the module swap of
- * scripts/browser-modules.ts, plus dependencies), nor in dist/browser.js when it is built,
- * which `import "model2vec"` resolves to under the "browser" condition.
+ * scripts/browser-modules.ts, plus dependencies), nor in dist/browser.js and
+ * dist/search.browser.js when they are built, which `import "model2vec"` and
+ * `import "model2vec/search"` resolve to under the "browser" condition.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,6 +12,7 @@ import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 import { esbuildBrowserModules } from "../../scripts/browser-modules.js";
 import { measureBundle, modelWireSize, nodeImports } from "../../scripts/bundle-size.js";
+import { BROWSER_BUILDS } from "../../scripts/entry-points.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const dist = join(root, "dist", "browser.js");
@@ -78,19 +80,33 @@ describe("the browser build", () => {
     expect(graph.gzip).toBeLessThan(60 * 1024);
   });
 
-  it.skipIf(!built)("dist/browser.js imports nothing but @huggingface/tokenizers (no node: import, not even a dynamic one)", async () => {
-    // Re-parse the built file: esbuild lists every import statement, import() and require() call.
-    const result = await build({ entryPoints: [dist], bundle: true, write: false, metafile: true, logLevel: "silent", outfile: "out.js", external: ["*"], platform: "neutral" });
-    const input = Object.entries(result.metafile.inputs).find(([file]) => file.endsWith("dist/browser.js"))![1];
-    expect([...new Set(input.imports.map((record) => record.path))]).toEqual(["@huggingface/tokenizers"]);
-    expect(readFileSync(dist, "utf8")).not.toMatch(/\bfrom\s*["']node:|\bimport\(\s*["']node:|^import\s*["']node:/m);
+  it("bundles model2vec/search for a browser with no Node builtin, through the package's browser condition", async () => {
+    const graph = await measureBundle('import { VectorIndex } from "model2vec/search";\nexport { VectorIndex };\n');
+    expect(graph.nodeImports).toEqual([]);
+    const searchBuild = join(root, "dist", "search.browser.js");
+    // Built, the browser condition picks the browser build (the Node one reaches node:fs through a chunk).
+    if (existsSync(searchBuild)) expect(graph.inputs).toContain("dist/search.browser.js");
   });
 
-  it("is what the package's exports select for browsers", () => {
+  for (const file of Object.values(BROWSER_BUILDS)) {
+    const path = join(root, "dist", `${file}.js`);
+    it.skipIf(!existsSync(path))(`dist/${file}.js imports nothing but @huggingface/tokenizers (no node: import, not even a dynamic one)`, async () => {
+      // Re-parse the built file: esbuild lists every import statement, import() and require() call.
+      const result = await build({ entryPoints: [path], bundle: true, write: false, metafile: true, logLevel: "silent", outfile: "out.js", external: ["*"], platform: "neutral" });
+      const input = Object.entries(result.metafile.inputs).find(([name]) => name.endsWith(`dist/${file}.js`))![1];
+      expect([...new Set(input.imports.map((record) => record.path))]).toEqual(file === "browser" ? ["@huggingface/tokenizers"] : []);
+      expect(readFileSync(path, "utf8")).not.toMatch(/\bfrom\s*["']node:|\bimport\(\s*["']node:|^import\s*["']node:/m);
+    });
+  }
+
+  it("is what the package's exports select for browsers, for model2vec and model2vec/search", () => {
     const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { exports: Record<string, Record<string, unknown>>; sideEffects: unknown };
-    const conditions = Object.keys(pkg.exports["."]!);
-    expect(conditions[0]).toBe("browser");
-    expect(pkg.exports["."]!.browser).toEqual({ types: "./dist/index.d.ts", default: "./dist/browser.js" });
+    for (const [name, file] of Object.entries(BROWSER_BUILDS)) {
+      const key = name === "index" ? "." : `./${name}`;
+      expect(Object.keys(pkg.exports[key]!)[0], key).toBe("browser");
+      expect(pkg.exports[key]!.browser).toEqual({ types: `./dist/${name}.d.ts`, default: `./dist/${file}.js` });
+    }
+    expect(pkg.exports["./search"]!.browser).toEqual({ types: "./dist/search.d.ts", default: "./dist/search.browser.js" });
     expect(pkg.sideEffects).toBe(false);
   });
 });
