@@ -191,7 +191,6 @@ function kernelMeanPool(source: EmbeddingTable, memory: PoolMemory, region: Pool
   const { table, weights } = source;
   const dim = table.dim;
   const sum = memory.kernel.summer(table.dtype);
-  region.sums.fill(0);
   for (let done = 0; done < count; done += TOKENS_PER_CALL) {
     const n = Math.min(TOKENS_PER_CALL, count - done);
     writeRows(source, memory, region, ids, start + done, n);

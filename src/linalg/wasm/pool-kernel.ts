@@ -32,12 +32,12 @@ export class PoolKernel {
     this.#exports = instantiate(compiledModule(shared ? POOL_WASM_SHARED : POOL_WASM), memory) as unknown as PoolExports;
   }
 
-  /** The sum function of one table dtype: float64 `sums[j] += Σ_t weights[t] · row_t[j]` over `count` tokens. */
+  /** The sum function of one table dtype: float64 `sums[j] += Σ_t weights[t] · row_t[j]` over `count` tokens (sums start at zero: see {@link finish}). */
   summer(dtype: PoolDtype): Sum {
     return dtype === "float32" ? this.#exports.sum_f32 : dtype === "float16" ? this.#exports.sum_f16 : this.#exports.sum_i8;
   }
 
-  /** Float32 `out = sums / count`, scaled to unit length when `normalize` (Python's `x / (‖x‖ + 1e-32)`). */
+  /** Float32 `out = sums / count`, scaled to unit length when `normalize` (Python's `x / (‖x‖ + 1e-32)`); leaves `sums` zeroed for the next text. */
   finish(sums: number, dim: number, count: number, normalize: boolean, out: number): void {
     this.#exports.finish(sums, dim, count, normalize ? 1 : 0, out);
   }
@@ -46,7 +46,7 @@ export class PoolKernel {
    * The mean of each of `texts` texts, as {@link summer} and {@link finish} give it, in one
    * call: text k's tokens are `[offsets[k], offsets[k + 1])` of `rows` and `weights` (token
    * indices, `texts + 1` i32s at `offsets`), its vector `dim` float32s at `out + 4 · k · dim`
-   * (zeros for a text without tokens). `sums` is scratch for `dim` f64s.
+   * (zeros for a text without tokens). `sums` is scratch for `dim` f64s, zero before and after.
    */
   poolTexts(dtype: PoolDtype, rows: number, weights: number, offsets: number, texts: number, dim: number, normalize: boolean, sums: number, out: number): void {
     this.#exports.pool_texts(DTYPE_CODES[dtype], rows, weights, offsets, texts, dim, normalize ? 1 : 0, sums, out);

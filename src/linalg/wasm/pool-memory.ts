@@ -42,6 +42,7 @@ export interface PoolRegion {
   readonly weights: Float32Array;
   /** TEXTS_PER_CALL + 1 token offsets. */
   readonly offsets: Int32Array;
+  /** Zero between texts: the memory starts zeroed and the kernel's `finish` zeroes them again. */
   readonly sums: Float64Array;
   /** TEXTS_PER_CALL vectors, `dim` wide. */
   readonly out: Float32Array;

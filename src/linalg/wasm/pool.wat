@@ -4,7 +4,7 @@
 ;; The caller (src/model/pooling.ts, through pool-memory.ts) writes, in this memory:
 ;;   rows    - `count` i32 byte addresses, one per token: where the token's row starts;
 ;;   weights - `count` f32 weights, one per token (1s when the model has none);
-;;   sums    - `dim` f64 sums, zeroed before the first call for a text (pool_texts zeroes them);
+;;   sums    - `dim` f64 sums, zero before the first call for a text (`finish` leaves them so);
 ;;   offsets - for pool_texts, where each text's tokens start in `rows`.
 ;; `dim` is a multiple of 4. Rows hold float32, float16 (IEEE half bits) or int8 values:
 ;; one `sum_*` function per table dtype, so the inner loops never branch on it.
@@ -228,8 +228,8 @@
   ;; `rows` and `weights` (addresses and weights as for the sum functions; offsets are token
   ;; indices, `texts + 1` i32s) and gets `dim` float32s at out + k · dim · 4, a zero vector
   ;; when it has no tokens. `dtype` picks the sum: 0 float32, 1 float16, 2 int8. `sums`
-  ;; is scratch for `dim` f64s. One call per batch instead of two per text saves the
-  ;; per-text trips between JavaScript and WebAssembly.
+  ;; is scratch for `dim` f64s, zero on entry (and on return). One call per batch instead
+  ;; of two per text saves the per-text trips between JavaScript and WebAssembly.
   (func (export "pool_texts") (param $dtype i32) (param $rows i32) (param $weights i32) (param $offsets i32) (param $texts i32)
     (param $dim i32) (param $normalize i32) (param $sums i32) (param $out i32)
     (local $end i32) (local $start i32) (local $count i32) (local $at i32) (local $rowBytes i32)
@@ -242,7 +242,6 @@
         (local.set $count (i32.sub (i32.load offset=4 (local.get $offsets)) (local.get $start)))
         (if (local.get $count)
           (then
-            (call $zero (local.get $sums) (i32.shl (local.get $dim) (i32.const 3)))
             (local.set $at (i32.shl (local.get $start) (i32.const 2)))
             (if (i32.eqz (local.get $dtype))
               (then (call $sum_f32 (i32.add (local.get $rows) (local.get $at)) (i32.add (local.get $weights) (local.get $at))
@@ -272,23 +271,29 @@
   ;; out[j] = f32(sums_j · scale), scale = 1 / count, or with `normalize` set
   ;; 1 / (count · (‖sums‖ / count + 1e-32)): the mean divided by (‖mean‖ + 1e-32), Python's
   ;; formula (a zero vector stays zero), with one float64 division per text instead of one
-  ;; per column.
+  ;; per column. The squares go into two accumulators, halving the chain of dependent adds.
+  ;; Leaves the sums zeroed, ready for the next text.
   (func $finish (export "finish") (param $sums i32) (param $dim i32) (param $count i32) (param $normalize i32) (param $out i32)
-    (local $at i32) (local $end i32) (local $to i32) (local $v v128) (local $squares v128) (local $n f64) (local $scale f64)
+    (local $at i32) (local $end i32) (local $to i32) (local $v v128) (local $squares v128) (local $squares2 v128) (local $n f64) (local $scale f64)
     (local.set $end (i32.add (local.get $sums) (i32.shl (local.get $dim) (i32.const 3))))
     (local.set $n (f64.convert_i32_u (local.get $count)))
     (local.set $scale (f64.div (f64.const 1) (local.get $n)))
     (if (local.get $normalize)
       (then
         (local.set $squares (v128.const f64x2 0 0))
+        (local.set $squares2 (v128.const f64x2 0 0))
         (local.set $at (local.get $sums))
+        ;; `dim` is a multiple of 4: the sums come in whole 32-byte steps.
         (block $done
           (loop $square
             (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
-            (local.set $v (v128.load (local.get $at)))
+            (local.set $v (v128.load offset=0 (local.get $at)))
             (local.set $squares (f64x2.add (local.get $squares) (f64x2.mul (local.get $v) (local.get $v))))
-            (local.set $at (i32.add (local.get $at) (i32.const 16)))
+            (local.set $v (v128.load offset=16 (local.get $at)))
+            (local.set $squares2 (f64x2.add (local.get $squares2) (f64x2.mul (local.get $v) (local.get $v))))
+            (local.set $at (i32.add (local.get $at) (i32.const 32)))
             (br $square)))
+        (local.set $squares (f64x2.add (local.get $squares) (local.get $squares2)))
         (local.set $scale (f64.div (f64.const 1) (f64.mul (local.get $n) (f64.add
           (f64.div (f64.sqrt (f64.add (f64x2.extract_lane 0 (local.get $squares)) (f64x2.extract_lane 1 (local.get $squares)))) (local.get $n))
           (f64.const 1e-32)))))))
@@ -299,6 +304,7 @@
       (loop $write
         (br_if $written (i32.ge_u (local.get $at) (local.get $end)))
         (v128.store64_lane 0 (local.get $to) (f32x4.demote_f64x2_zero (f64x2.mul (v128.load (local.get $at)) (local.get $v))))
+        (v128.store (local.get $at) (v128.const i64x2 0 0))
         (local.set $at (i32.add (local.get $at) (i32.const 16)))
         (local.set $to (i32.add (local.get $to) (i32.const 8)))
         (br $write))))
