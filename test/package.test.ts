@@ -5,8 +5,10 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { rm } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { generateModel, writeModelFolder } from "./fixtures/models.js";
 import { wordPieceTokenizerJson } from "./fixtures/tokenizers.js";
@@ -80,7 +82,7 @@ describe.skipIf(!built)("npm pack", () => {
     const targets = JSON.stringify(manifest.exports).match(/\.\/dist\/[^"]+/g)!.map((target) => target.slice(2));
     expect(targets).toContain("dist/browser.js");
     expect(targets.filter((target) => !paths.includes(target))).toEqual([]);
-    expect(paths).toEqual(expect.arrayContaining(["LICENSE", "README.md", "package.json", "dist/cli.js", "dist/encode-worker.js"]));
+    expect(paths).toEqual(expect.arrayContaining(["LICENSE", "README.md", "package.json", "dist/cli.js", "dist/encode-worker.js", "dist/search-worker.js"]));
     expect(paths.filter((path) => path.endsWith(".map"))).toEqual([]);
     const scripts = paths.filter((path) => /^dist\/.*\.c?js$/.test(path));
     expect(scripts.filter((path) => readFileSync(`${root}/${path}`, "utf8").includes("sourceMappingURL"))).toEqual([]);
@@ -144,6 +146,29 @@ describe.skipIf(!built)("built package", () => {
       const cjs = run(["-e", `const { StaticModel } = require("model2vec"); StaticModel.fromPretrained(${JSON.stringify(folder)}).then((m) => { ${body} });`]);
       expect(esm).toEqual([true, true]);
       expect(cjs).toEqual([true, true]);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it("runs multi-core search from dist/ (its search-worker.js) in ESM and CJS, with the same hits as one thread", async () => {
+    // Enough work to start the pool; prints [whether a worker scanned chunks, identical to one thread?]. A worker that
+    // scanned has CPU time of its own (in /proc/self/task). ESM runs from a file: a worker inherits `--input-type` and fails.
+    const body = `const rows = 200000, dim = 64, data = new Float32Array(rows * dim).map((_, i) => Math.sin(i * 12.9898));
+      const index = VectorIndex.fromVectors({ data, rows, dim }), queries = { data: data.slice(0, 300 * dim), rows: 300, dim };
+      const fs = require("node:fs"), cpu = (tid) => fs.readFileSync("/proc/self/task/" + tid + "/stat", "utf8").split(") ")[1].split(" ").slice(11, 13).reduce((a, b) => a + Number(b), 0);
+      const before = new Set(fs.readdirSync("/proc/self/task"));
+      index.searchVectors(queries, { threads: 2 }); // starts the pool: the worker may join late
+      const two = JSON.stringify(index.searchVectors(queries, { threads: 2 })), one = JSON.stringify(index.searchVectors(queries, { threads: 1 }));
+      const scanned = fs.readdirSync("/proc/self/task").some((tid) => !before.has(tid) && cpu(tid) > 5);
+      console.log(JSON.stringify([scanned, one === two]));`;
+    const folder = await mkdtemp(join(tmpdir(), "model2vec-search-esm-"));
+    try {
+      const script = join(folder, "search.mjs");
+      await writeFile(script, `import { createRequire } from "node:module"; import { VectorIndex } from ${JSON.stringify(pathToFileURL(`${root}/dist/search.js`).href)}; const require = createRequire(import.meta.url); ${body}`);
+      const run = (args: string[]) => JSON.parse(execFileSync(process.execPath, args, { cwd: root, encoding: "utf8" })) as boolean[];
+      expect(run([script])).toEqual([true, true]);
+      expect(run(["-e", `const { VectorIndex } = require("model2vec/search"); ${body}`])).toEqual([true, true]);
     } finally {
       await rm(folder, { recursive: true, force: true });
     }
