@@ -61,15 +61,20 @@ export async function rankByAverageSimilarity(model: SearchEncoder, records: rea
   const scores = new Float64Array(count);
   if (count === 0) return { grouped, scores, order: [], vectors, width };
   const index = VectorIndex.fromVectors({ data: vectors, rows: count, dim: width });
-  for (let start = 0; start < count; start += QUERY_CHUNK) {
-    const rows = Math.min(QUERY_CHUNK, count - start);
-    const hits = index.searchVectors({ data: vectors.slice(start * width, (start + rows) * width), rows, dim: width }, { k: neighbours + 1 });
-    hits.forEach((list, i) => {
-      // The record itself is among its nearest: leave it out (semhash drops the first hit).
-      const own = list.findIndex((hit) => hit.id === start + i);
-      const others = list.filter((_, j) => j !== (own >= 0 ? own : list.length - 1)).slice(0, neighbours);
-      scores[start + i] = others.length === 0 ? 0 : others.reduce((sum, hit) => sum + hit.score, 0) / others.length;
-    });
+  try {
+    for (let start = 0; start < count; start += QUERY_CHUNK) {
+      const rows = Math.min(QUERY_CHUNK, count - start);
+      const hits = index.searchVectors({ data: vectors.slice(start * width, (start + rows) * width), rows, dim: width }, { k: neighbours + 1 });
+      hits.forEach((list, i) => {
+        // The record itself is among its nearest: leave it out (semhash drops the first hit).
+        const own = list.findIndex((hit) => hit.id === start + i);
+        const others = list.filter((_, j) => j !== (own >= 0 ? own : list.length - 1)).slice(0, neighbours);
+        scores[start + i] = others.length === 0 ? 0 : others.reduce((sum, hit) => sum + hit.score, 0) / others.length;
+      });
+    }
+  } finally {
+    // Large inputs search on worker threads: stop them now rather than when the index is collected.
+    await index.close();
   }
   // Array.prototype.sort is stable: equal scores keep input order, as semhash's sorted() does.
   const order = Array.from({ length: count }, (_, g) => g).sort((a, b) => scores[b]! - scores[a]!);

@@ -41,6 +41,9 @@ const DEFAULT_K = 10;
 const POOL_START_WORK = 2 ** 28;
 const POOL_USE_WORK = 2 ** 24;
 
+/** Stops the workers of an index collected without `close()`: they would keep its memory, and themselves, alive. */
+const orphanedPools = new FinalizationRegistry<SearchPool>((pool) => void pool.close());
+
 /** An exact cosine top-k index that runs in Node, browsers and workers. */
 export class VectorIndex<M = unknown> {
   /** Vector width. */
@@ -270,17 +273,22 @@ export class VectorIndex<M = unknown> {
     const work = queryCount * this.#rows * this.dim;
     const memory = this.#memory.shared;
     if (threads < 2 || memory === null || work < POOL_USE_WORK || (this.#pool === undefined && work < POOL_START_WORK)) return null;
-    if (this.#pool === undefined) this.#pool = SearchPool.open(memory, threads);
+    if (this.#pool === undefined) {
+      this.#pool = SearchPool.open(memory, threads);
+      if (this.#pool !== null) orphanedPools.register(this, this.#pool, this);
+    }
     return this.#pool?.usable ? this.#pool : null;
   }
 
   /**
    * Stops the worker threads of multi-core search, if any were started. The index stays usable
-   * (on one thread). Not needed for a process to exit: idle workers never keep it alive.
+   * (on one thread). Not needed for a process to exit (idle workers never keep it alive), and
+   * an index that is garbage-collected stops its workers then; `close()` frees them at once.
    */
   async close(): Promise<void> {
     const pool = this.#pool;
     this.#pool = null;
+    orphanedPools.unregister(this);
     await pool?.close();
   }
 

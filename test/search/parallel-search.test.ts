@@ -192,4 +192,10 @@ describe("VectorIndex multi-core search", () => {
     const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", script], { timeout: 60_000 });
     expect(stdout.trim()).toBe("searched 400 queries on 2 threads: same as 1 thread");
   });
+
+  it("stops the workers of an index collected without close()", async () => {
+    const script = fileURLToPath(new URL("./parallel-collect.fixture.ts", import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, ["--expose-gc", "--import", "tsx", script], { timeout: 60_000 });
+    expect(stdout.trim()).toBe("workers: 1 while the index lived, 0 after it was collected");
+  });
 });
