@@ -6,19 +6,30 @@ import { blockRows } from "../../src/search/exact-scan.js";
 import { shortlistCodes } from "../../src/search/quantized-scan.js";
 import { JsScanMemory, openScanMemory } from "../../src/search/scan-memory.js";
 import { VectorIndex } from "../../src/search/vector-index.js";
+import { writeUnitRows } from "../../src/search/vectors-input.js";
 import { mulberry32, randomMatrix } from "../fixtures/random.js";
 import { bruteForceRanking, rowOf } from "./brute-force.js";
 
-/** Dimensions whose signs differ. */
-function signDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
+/** The codes of `rows` rows of `matrix` (writeCodes has its own test), `codeWords(dim)` words each. */
+function codesOf(matrix: Float32Array, dim: number, rows: number): Uint32Array {
+  const codes = new Float32Array(rows * codeWords(dim));
+  writeCodes(matrix, dim, 0, rows, codes, 0);
+  return new Uint32Array(codes.buffer);
+}
+
+/** Bits where code `a` of `codesA` and code `b` of `codesB` differ. */
+function codeDistance(codesA: Uint32Array, a: number, codesB: Uint32Array, b: number, words: number): number {
   let differ = 0;
-  for (let d = 0; d < a.length; d++) if (a[d]! > 0 !== b[d]! > 0) differ++;
+  for (let w = 0; w < words; w++) for (let x = codesA[a * words + w]! ^ codesB[b * words + w]!; x !== 0; x &= x - 1) differ++;
   return differ;
 }
 
-/** The reference shortlist: accepted rows by sign distance, ties to the earlier row; the first `candidates`, in row order. */
-function referenceShortlist(matrix: Float32Array, dim: number, query: ArrayLike<number>, candidates: number, accept: (row: number) => boolean = () => true): number[] {
-  const rows = Array.from({ length: matrix.length / dim }, (_, row) => ({ row, distance: signDistance(rowOf(matrix, dim, row), query) }));
+/**
+ * The reference shortlist of query `q`: accepted rows by code distance, ties to the earlier row;
+ * the first `candidates`, in row order.
+ */
+function referenceShortlist(rowCodes: Uint32Array, queryCodes: Uint32Array, q: number, words: number, candidates: number, accept: (row: number) => boolean = () => true): number[] {
+  const rows = Array.from({ length: rowCodes.length / words }, (_, row) => ({ row, distance: codeDistance(rowCodes, row, queryCodes, q, words) }));
   return rows
     .filter(({ row }) => accept(row))
     .sort((a, b) => a.distance - b.distance || a.row - b.row)
@@ -43,6 +54,8 @@ describe("shortlistCodes", () => {
   const rows = 2 * blockRows(words) + 123; // three blocks, the last partial
   const matrix = tiedMatrix(rows, dim, 11);
   const queries = tiedMatrix(70, dim, 12);
+  const rowCodes = codesOf(matrix, dim, rows);
+  const queryCodes = codesOf(queries, dim, 70);
 
   for (const [name, enabled] of [["JavaScript", true], ["WebAssembly", wasmKernelsEnabled()]] as const) {
     const open = () => (name === "JavaScript" ? new JsScanMemory(rows * words, scoreCodesJs) : openScanMemory(words, rows * words, HAMMING_KERNELS));
@@ -64,7 +77,7 @@ describe("shortlistCodes", () => {
         for (const candidates of [1, 5, 300, rows - 1, rows]) {
           const found = shortlist(queryCount, candidates);
           for (let q = 0; q < queryCount; q++) {
-            expect(found[q], `query ${q} of ${queryCount}, ${candidates} candidates`).toEqual(referenceShortlist(matrix, dim, rowOf(queries, dim, q), candidates));
+            expect(found[q], `query ${q} of ${queryCount}, ${candidates} candidates`).toEqual(referenceShortlist(rowCodes, queryCodes, q, words, candidates));
           }
         }
       }
@@ -77,7 +90,7 @@ describe("shortlistCodes", () => {
         return position % 3 !== 0;
       };
       const found = shortlist(20, 40, accept);
-      for (let q = 0; q < 20; q++) expect(found[q]).toEqual(referenceShortlist(matrix, dim, rowOf(queries, dim, q), 40, (row) => row % 3 !== 0));
+      for (let q = 0; q < 20; q++) expect(found[q]).toEqual(referenceShortlist(rowCodes, queryCodes, q, words, 40, (row) => row % 3 !== 0));
       // Past the first rows, few rows beat a query's 40th best: most are never asked about.
       expect(asked.size).toBeGreaterThan(40);
       expect(asked.size).toBeLessThan(rows / 2);
@@ -97,10 +110,17 @@ describe("quantized search against brute force", () => {
   const queryRows = 9;
   const queries = randomMatrix(queryRows, dim, 22);
 
+  const words = codeWords(dim);
+  // Codes of the rows and queries as the index holds them: normalised to unit length.
+  const rowCodes = codesOf(VectorIndex.fromVectors(new Embeddings(matrix, rows, dim)).rows().vectors, dim, rows);
+  const unitQueries = new Float32Array(queryRows * dim);
+  writeUnitRows(new Embeddings(queries, queryRows, dim), dim, unitQueries, 0, "test");
+  const queryCodes = codesOf(unitQueries, dim, queryRows);
+
   /** Exact top k (brute force) among the reference shortlist of max(k, candidates) rows. */
   function reference(q: number, k: number, candidates: number, accept?: (row: number) => boolean) {
     const query = rowOf(queries, dim, q);
-    const shortlist = new Set(referenceShortlist(matrix, dim, query, Math.max(k, candidates), accept));
+    const shortlist = new Set(referenceShortlist(rowCodes, queryCodes, q, words, Math.max(k, candidates), accept));
     return bruteForceRanking(matrix, dim, query)
       .filter(({ position }) => shortlist.has(position))
       .slice(0, k);
