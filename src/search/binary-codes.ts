@@ -49,23 +49,42 @@ export function writeCodes(vectors: Float32Array, dim: number, first: number, co
     const row = (first + r) * dim;
     for (let d = 0; d < dim; d++) rotated[d] = signs[d]! * vectors[row + d]!;
     rotated.fill(0, dim);
-    // In place, butterflies of growing span.
-    for (let span = 1; span < length; span *= 2) {
-      for (let start = 0; start < length; start += 2 * span) {
-        for (let i = start; i < start + span; i++) {
-          const a = rotated[i]!;
-          const b = rotated[i + span]!;
-          rotated[i] = a + b;
-          rotated[i + span] = a - b;
-        }
-      }
-    }
+    hadamard(rotated);
     for (let start = 0; start < dim; start += 32) {
       // A word at a time, without branches: the signs are random, so a branch would mispredict half the time.
       let word = 0;
       const end = Math.min(32, dim - start);
       for (let bit = 0; bit < end; bit++) word |= (rotated[start + bit]! > 0 ? 1 : 0) << bit;
       out[r * words + (start >>> 5)] = word;
+    }
+  }
+}
+
+/** The unnormalised Walsh-Hadamard transform of `values` (a power of two long), in place. */
+function hadamard(values: Float64Array): void {
+  const length = values.length;
+  // Two stages per pass (radix 4): half the passes over the array of one stage at a time.
+  let span = 1;
+  for (; 4 * span <= length; span *= 4) {
+    for (let start = 0; start < length; start += 4 * span) {
+      for (let i = start; i < start + span; i++) {
+        const a = values[i]!;
+        const b = values[i + span]!;
+        const c = values[i + 2 * span]!;
+        const d = values[i + 3 * span]!;
+        values[i] = a + b + (c + d);
+        values[i + span] = a - b + (c - d);
+        values[i + 2 * span] = a + b - (c + d);
+        values[i + 3 * span] = a - b - (c - d);
+      }
+    }
+  }
+  if (span < length) {
+    for (let i = 0; i < span; i++) {
+      const a = values[i]!;
+      const b = values[i + span]!;
+      values[i] = a + b;
+      values[i + span] = a - b;
     }
   }
 }
