@@ -119,7 +119,7 @@ export class SearchPool {
     };
     for (const worker of this.#workers.slice(0, others.length)) worker.postMessage(job);
     const top = new TopK(queryCount, k);
-    scanClaimedChunks(job, { matrix: scan.matrix, width, queryCount, k, kernel: scan.kernel, scratch: own }, top, () => {});
+    scanClaimedChunks(job, { matrix: scan.matrix, width, queryCount, k, kernel: scan.kernel, scratch: own }, top);
     const control = new Int32Array(job.control);
     if (!this.#awaitChunks(control, chunks) || Atomics.load(control, CONTROL.failed) !== 0) {
       this.#broken = true;

@@ -69,10 +69,10 @@ export function resultViews(results: SharedArrayBuffer, index: number, queryCoun
 /**
  * Scans the chunks this thread claims into `top` until none is left. A thread claims chunks in
  * increasing order, so its rows come in increasing position, as {@link scanTopK} requires.
- * `chunkDone` runs after each chunk, before it counts as done. A chunk that throws marks the
- * job failed (and still counts as done) and stops this thread.
+ * `chunkDone`, if given, runs after each chunk, before it counts as done. A chunk that throws
+ * marks the job failed (and still counts as done) and stops this thread.
  */
-export function scanClaimedChunks(job: SearchJob, scan: Omit<ScanInput, "first" | "end" | "top">, top: TopK, chunkDone: () => void): void {
+export function scanClaimedChunks(job: SearchJob, scan: Omit<ScanInput, "first" | "end" | "top">, top: TopK, chunkDone?: () => void): void {
   const control = new Int32Array(job.control);
   for (;;) {
     const chunk = Atomics.add(control, CONTROL.next, 1);
@@ -80,7 +80,7 @@ export function scanClaimedChunks(job: SearchJob, scan: Omit<ScanInput, "first" 
     const first = chunk * job.chunkRows;
     try {
       scanTopK({ ...scan, first, end: Math.min(first + job.chunkRows, job.rows), top });
-      chunkDone();
+      chunkDone?.();
     } catch (error) {
       // The other threads still scan every chunk left, so the caller's wait ends.
       Atomics.store(control, CONTROL.failed, 1);
