@@ -32,7 +32,7 @@ describe("wasm runtime", () => {
   it("compiles a kernel once and instantiates it on a plain and on a shared memory", () => {
     expect(compiledModule(POOL_WASM)).toBe(compiledModule(POOL_WASM));
     const plain = instantiate(compiledModule(POOL_WASM), createMemory(10, false));
-    expect(Object.keys(plain).sort()).toEqual(["finish", "sum_f16", "sum_f32", "sum_i8"]);
+    expect(Object.keys(plain).sort()).toEqual(["finish", "pool_texts", "sum_f16", "sum_f32", "sum_i8"]);
     expect(sharedMemorySupported()).toBe(true);
     const shared = createMemory(3 * PAGE_BYTES + 1, true);
     expect(shared.buffer).toBeInstanceOf(SharedArrayBuffer);
