@@ -13,6 +13,11 @@
  * /proc/self/task, Linux only): waiting for memory or cache counts there, waiting for a core
  * does not. "CPU path ratio" is 1 thread's over `THREADS` threads': the speed-up on idle cores.
  *
+ * The pool splits the rows among the threads, each scanning its share with every query. The
+ * other design splits the queries, each thread scanning the whole matrix with its share of
+ * them: its critical path would be one thread's search of `count / THREADS` queries, which the
+ * last column measures (on the calling thread) as a ratio to the same 1-thread baseline.
+ *
  * Run with `node --import tsx bench/search-threads.bench.ts`. Environment: SEARCH_ROWS (default
  * 1,000,000), SEARCH_REPS (timed repetitions, default 5; medians are printed).
  */
@@ -97,15 +102,17 @@ const first = time(() => index.searchVectors(start, { k: K, threads: THREADS }))
 const second = time(() => index.searchVectors(start, { k: K, threads: THREADS }));
 console.log(`first ${THREADS}-thread search (starts the pool): ${first.wall.toFixed(0)} ms; the next: ${second.wall.toFixed(0)} ms`);
 
-console.log(`\nbatch   1 thread q/s   ${THREADS} threads q/s   ratio (wall)   CPU path ratio   CPU ms 1 / ${THREADS} threads`);
+console.log(`\nbatch   1 thread q/s   ${THREADS} threads q/s   ratio (wall)   CPU path ratio   CPU ms 1 / ${THREADS} threads   queries split: CPU path ratio`);
 for (const count of BATCHES) {
   const queries = batchOf(count, 3);
   const one = JSON.stringify(index.searchVectors(queries, { k: K, threads: 1 }));
   if (one !== JSON.stringify(index.searchVectors(queries, { k: K, threads: THREADS }))) throw new Error(`batch ${count}: ${THREADS} threads disagree with 1`);
   const reps = count === 1 ? REPS * 4 : REPS;
   const { one: single, all } = compare(index, queries, reps);
+  const share = new Embeddings(queries.data.subarray(0, Math.ceil(count / THREADS) * DIM), Math.ceil(count / THREADS), DIM);
+  const split = count < THREADS ? "-" : `${(single.path / median(Array.from({ length: reps }, () => time(() => index.searchVectors(share, { k: K, threads: 1 })).path))).toFixed(2)}×`;
   console.log(
-    `${String(count).padStart(5)}   ${((1000 * count) / single.wall).toFixed(1).padStart(12)}   ${((1000 * count) / all.wall).toFixed(1).padStart(14)}   ${(single.wall / all.wall).toFixed(2).padStart(11)}×   ${(single.path / all.path).toFixed(2).padStart(13)}×   ${single.cpu.toFixed(0)} / ${all.cpu.toFixed(0)}`,
+    `${String(count).padStart(5)}   ${((1000 * count) / single.wall).toFixed(1).padStart(12)}   ${((1000 * count) / all.wall).toFixed(1).padStart(14)}   ${(single.wall / all.wall).toFixed(2).padStart(11)}×   ${(single.path / all.path).toFixed(2).padStart(13)}×   ${`${single.cpu.toFixed(0)} / ${all.cpu.toFixed(0)}`.padStart(19)}   ${split.padStart(28)}`,
   );
 }
 await index.close();
