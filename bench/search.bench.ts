@@ -6,11 +6,18 @@
  * latency, and the memory bandwidth of a plain copy of the matrix (read + write bytes/s), which
  * bounds a single query's scan. Speed does not depend on the values, so these vectors are random.
  * Besides wall time, the batch rows give queries per CPU-second of this process: on a machine
- * shared with other jobs, that is what one thread of our own does.
+ * shared with other jobs, that is what one thread of our own does. Every search here runs on one
+ * thread (`threads: 1`); bench/search-threads.bench.ts measures exact search on every core.
+ *
+ * The quantized rows are split into their phases (CPU time of this process, medians): the binary
+ * code scan alone (the kernel over every block, no row let in), the shortlist (scan plus
+ * counting select), and the exact rescoring of the shortlist (the whole search minus the
+ * shortlist).
  *
  * Then recall@10 of the quantized search against exact search on real embeddings: RECALL_ROWS
  * Wikipedia sentences (../shared/data/corpus, skipped when absent) encoded with the bundled
- * model, 1,000 further sentences as queries.
+ * model, 1,000 further sentences as queries; and the table of speed ratio (at 1M rows, from the
+ * first part) against recall for each number of candidates.
  *
  * Run with `node --import tsx bench/search.bench.ts`. Environment: SEARCH_ROWS (default
  * 1,000,000), SEARCH_REPS (timed repetitions, default 5; medians are printed), RECALL_ROWS
@@ -19,6 +26,10 @@
 import { availableParallelism, loadavg } from "node:os";
 import { StaticModel } from "../src/index.js";
 import { Embeddings } from "../src/linalg/embeddings.js";
+import { codeWords, HAMMING_KERNELS, writeCodes } from "../src/search/binary-codes.js";
+import { blockRows } from "../src/search/exact-scan.js";
+import { shortlistCodes } from "../src/search/quantized-scan.js";
+import { openScanMemory } from "../src/search/scan-memory.js";
 import { VectorIndex } from "../src/search/vector-index.js";
 import { interleavedSentences } from "../src/tokenlearn/sentences.js";
 import { randomMatrix } from "../test/fixtures/random.js";
@@ -28,7 +39,7 @@ const ROWS = Number(process.env.SEARCH_ROWS ?? 1_000_000);
 const REPS = Number(process.env.SEARCH_REPS ?? 5);
 const RECALL_ROWS = Number(process.env.RECALL_ROWS ?? 100_000);
 /** Candidates per query the quantized rows rescore. */
-const CANDIDATES = [200, 300, 400, 500, 1000, 2000];
+const CANDIDATES = [300, 400, 500, 1000, 1500, 2000];
 const DIM = 256;
 const K = 10;
 const BATCH = 64;
@@ -88,24 +99,26 @@ const naive = median(Array.from({ length: Math.max(1, REPS >> 1) }, () => timeMs
 }))) / naiveQueries;
 rows.push(["naive JS, one query at a time", 1000 / naive]);
 
-const exactTimes = timeBoth(() => index.searchVectors(queries, { k: K }), REPS);
+const exactTimes = timeBoth(() => index.searchVectors(queries, { k: K, threads: 1 }), REPS);
 const batch = exactTimes.wall / BATCH;
 rows.push([`VectorIndex, batches of ${BATCH} (WebAssembly SIMD)`, 1000 / batch]);
 rows.push(["  the same, per CPU-second of this process", (1000 * BATCH) / exactTimes.cpu]);
 const quantized = CANDIDATES.map((candidates) => ({ candidates, ...timeBoth(() => index.searchVectors(queries, { k: K, candidates }), REPS) }));
+const split = quantizedSplit();
 for (const { candidates, wall, cpu } of quantized) {
   rows.push([`quantized, ${candidates} candidates, batches of ${BATCH}`, (1000 * BATCH) / wall]);
   rows.push(["  the same, per CPU-second of this process", (1000 * BATCH) / cpu]);
 }
 
-const single = median(Array.from({ length: REPS * 2 }, (_, r) => timeMs(() => index.searchVectors(oneQuery(r % BATCH), { k: K }))));
+const single = median(Array.from({ length: REPS * 2 }, (_, r) => timeMs(() => index.searchVectors(oneQuery(r % BATCH), { k: K, threads: 1 }))));
 rows.push(["VectorIndex, one query at a time", 1000 / single]);
 
 process.env.MODEL2VEC_WASM = "off";
 const jsIndex = VectorIndex.fromVectors(new Embeddings(vectors, ROWS, DIM));
 const jsQueries = new Embeddings(queries.data.slice(0, 16 * DIM), 16, DIM);
-const jsBatch = median(Array.from({ length: Math.max(1, REPS >> 1) }, () => timeMs(() => jsIndex.searchVectors(jsQueries, { k: K })))) / 16;
+const jsBatch = median(Array.from({ length: Math.max(1, REPS >> 1) }, () => timeMs(() => jsIndex.searchVectors(jsQueries, { k: K, threads: 1 })))) / 16;
 rows.push(["VectorIndex, batches of 16 (JavaScript kernel)", 1000 / jsBatch]);
+delete process.env.MODEL2VEC_WASM; // the recall part runs the WebAssembly kernels again
 
 console.log("\nqueries/s over the whole matrix (median; ratio to the naive baseline):");
 for (const [name, qps] of rows) console.log(`  ${name.padEnd(48)} ${qps.toFixed(1).padStart(8)} q/s   ${(qps * naive / 1000).toFixed(1).padStart(6)}×`);
@@ -115,6 +128,7 @@ console.log(`\nexact, batches of ${BATCH}: ${(flops / batch / 1e6).toFixed(1)} G
 for (const { candidates, wall, cpu } of quantized) {
   console.log(`quantized, ${candidates} candidates: ${(exactTimes.wall / wall).toFixed(1)}× exact wall, ${(exactTimes.cpu / cpu).toFixed(1)}× per CPU-second`);
 }
+for (const line of split) console.log(line);
 
 // A single query reads the whole matrix once: memory bandwidth bounds it.
 const bytes = ROWS * DIM * 4;
@@ -124,6 +138,41 @@ console.log(`single query: ${single.toFixed(1)} ms = ${(bytes / single / 1e6).to
 console.log(`plain copy of the matrix (read + write): ${copyMs.toFixed(1)} ms = ${((2 * bytes) / copyMs / 1e6).toFixed(2)} GB/s; a scan at that rate would take ${(bytes / ((2 * bytes) / copyMs)).toFixed(1)} ms`);
 
 if (RECALL_ROWS > 0) await recall();
+
+/**
+ * Where a quantized batch's time goes, in CPU milliseconds: the code scan alone, the shortlist
+ * (scan and selection, as VectorIndex runs it), and the rest of the search (rescoring). Returns
+ * the lines to print.
+ */
+function quantizedSplit(): string[] {
+  const words = codeWords(DIM);
+  const codes = openScanMemory(words, ROWS * words, HAMMING_KERNELS);
+  const matrix = codes.matrix(ROWS * words);
+  writeCodes(index.rows().vectors, DIM, 0, ROWS, matrix, 0);
+  const scratch = codes.scratch(BATCH, words, blockRows(words));
+  writeCodes(queries.data, DIM, 0, BATCH, scratch.queries, 0);
+  const block = blockRows(words);
+  // The kernel as the shortlist calls it (16 queries at a time), letting no row in.
+  const group = 16;
+  const scan = timeBoth(() => {
+    scratch.thresholds.fill(Infinity);
+    for (let start = 0; start < ROWS; start += block) {
+      for (let q = 0; q < BATCH; q += group) {
+        const groupQueries = scratch.queries.subarray(q * words, (q + group) * words);
+        codes.kernel(groupQueries, group, matrix, start, Math.min(block, ROWS - start), words, scratch.scores, scratch.thresholds.subarray(q, q + group), scratch.hits);
+      }
+    }
+  }, REPS).cpu;
+  const lines = [
+    `\nquantized batch of ${BATCH}, CPU ms (median of ${REPS}): code scan alone ${scan.toFixed(0)}; exact search ${exactTimes.cpu.toFixed(0)}`,
+    "  candidates   shortlist (scan + select)   rescoring   whole search   × exact",
+  ];
+  for (const { candidates, cpu } of quantized) {
+    const shortlist = timeBoth(() => shortlistCodes({ matrix, width: words, first: 0, end: ROWS, queryCount: BATCH, k: candidates, kernel: codes.kernel, scratch }), REPS).cpu;
+    lines.push(`  ${String(candidates).padStart(10)}   ${shortlist.toFixed(0).padStart(9)} (select ${(shortlist - scan).toFixed(0).padStart(3)})   ${(cpu - shortlist).toFixed(0).padStart(9)}   ${cpu.toFixed(0).padStart(12)}   ${(exactTimes.cpu / cpu).toFixed(1).padStart(7)}`);
+  }
+  return lines;
+}
 
 /** recall@10 of the quantized search on real sentence embeddings, and its speed there. */
 async function recall(): Promise<void> {
@@ -142,9 +191,10 @@ async function recall(): Promise<void> {
   const held = new Embeddings(embedded.data.slice(RECALL_ROWS * dim), QUERIES, dim);
   const exact = index.searchVectors(held, { k: K });
   const batches = Array.from({ length: QUERIES / BATCH | 0 }, (_, b) => new Embeddings(held.data.subarray(b * BATCH * dim, (b + 1) * BATCH * dim), BATCH, dim));
-  const exactCpu = timeBoth(() => batches.forEach((b) => index.searchVectors(b, { k: K })), 1).cpu;
+  const exactCpu = timeBoth(() => batches.forEach((b) => index.searchVectors(b, { k: K, threads: 1 })), 1).cpu;
   console.log(`\nrecall@${K} against exact search: ${RECALL_ROWS} Wikipedia sentences × ${dim} (bundled model), ${QUERIES} held-out sentences as queries`);
-  for (const candidates of CANDIDATES) {
+  console.log(`  (× exact at ${ROWS} rows: CPU-second ratio from the first part)`);
+  for (const { candidates, cpu: atScale } of quantized) {
     const found = index.searchVectors(held, { k: K, candidates });
     let hits = 0;
     found.forEach((list, q) => {
@@ -152,6 +202,6 @@ async function recall(): Promise<void> {
       hits += list.filter((hit) => truth.has(hit.id)).length;
     });
     const cpu = timeBoth(() => batches.forEach((b) => index.searchVectors(b, { k: K, candidates })), 1).cpu;
-    console.log(`  ${String(candidates).padStart(5)} candidates: recall@${K} ${(hits / (QUERIES * K)).toFixed(4)}, ${(exactCpu / cpu).toFixed(1)}× exact per CPU-second`);
+    console.log(`  ${String(candidates).padStart(5)} candidates: recall@${K} ${(hits / (QUERIES * K)).toFixed(4)}, ${(exactCpu / cpu).toFixed(1)}× exact per CPU-second here, ${(exactTimes.cpu / atScale).toFixed(1)}× at ${ROWS} rows`);
   }
 }

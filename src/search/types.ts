@@ -58,10 +58,10 @@ export interface SearchOptions<M = unknown> {
    */
   readonly filter?: ((entry: IndexEntry<M>) => boolean) | undefined;
   /**
-   * Quantized search: rows are ranked by binary codes first (one bit per dimension, 32 times
-   * smaller than the vectors, built on first use and kept up to date), and the best `candidates`
-   * of each query are rescored with the full vectors. Faster and approximate: the more
-   * candidates, the closer to exact (at least `k`). Default: exact search.
+   * Quantized search: rows are ranked by binary codes first (one bit per dimension of a fixed
+   * random rotation, 32 times smaller than the vectors, built on first use and kept up to date),
+   * and the best `candidates` of each query are rescored with the full vectors. Faster and
+   * approximate: the more candidates, the closer to exact (at least `k`). Default: exact search.
    */
   readonly candidates?: number | undefined;
   /**
