@@ -51,7 +51,7 @@ describe("binary codes", () => {
   });
 
   for (const [name, enabled] of [["JavaScript", true], ["WebAssembly", wasmKernelsEnabled()]] as const) {
-    it.runIf(enabled)(`the ${name} kernel scores bits - 2 · differing signs for every query and row (256-bit codes and other widths, whole and partial tiles of 4 queries)`, () => {
+    it.runIf(enabled)(`the ${name} kernel scores bits - 2 · differing bits for every query and row (256-bit codes and other widths, whole and partial tiles of 4 queries)`, () => {
       for (const { queryCount, count, dim } of [{ queryCount: 1, count: 3, dim: 10 }, { queryCount: 7, count: 5, dim: 256 }, { queryCount: 8, count: 40, dim: 300 }, { queryCount: 66, count: 33, dim: 200 }, { queryCount: 4, count: 9, dim: 512 }]) {
         const words = codeWords(dim);
         const vectors = randomMatrix(count, dim, dim);

@@ -71,7 +71,7 @@ describe("shortlistCodes", () => {
       return Array.from({ length: queryCount }, (_, q) => Array.from(found.positions.subarray(q * found.stride, q * found.stride + found.sizes[q]!)));
     }
 
-    it.runIf(enabled)(`with the ${name} kernel, keeps each query's best rows by sign distance, ties to the earlier row, in row order`, () => {
+    it.runIf(enabled)(`with the ${name} kernel, keeps each query's best rows by code distance, ties to the earlier row, in row order`, () => {
       // 1 and 17 queries: a partial group of 16 and a group of one; 70: several groups.
       for (const queryCount of [1, 17, 70]) {
         for (const candidates of [1, 5, 300, rows - 1, rows]) {
