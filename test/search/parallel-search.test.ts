@@ -4,6 +4,9 @@ import { promisify } from "node:util";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { InvalidInputError } from "../../src/errors.js";
 import { Embeddings } from "../../src/linalg/embeddings.js";
+import { blockRows, scanTopK } from "../../src/search/exact-scan.js";
+import { openScanMemory } from "../../src/search/scan-memory.js";
+import { DOT_KERNELS } from "../../src/search/score-block.js";
 import { SearchPool } from "../../src/search/search-pool.js";
 import { TopK } from "../../src/search/top-k.js";
 import type { SearchResult } from "../../src/search/types.js";
@@ -161,6 +164,31 @@ describe("VectorIndex multi-core search", () => {
     const scan = vi.spyOn(SearchPool.prototype, "scan").mockReturnValueOnce(null);
     expect(bits(index.searchVectors(queries, { k: 10, threads: 2 }))).toEqual(expected);
     expect(scan).toHaveBeenCalledTimes(1);
+  });
+
+  it("keeps results whole when a worker cannot start, and then reports the pool unusable", async () => {
+    const dim = 64;
+    const rows = 12_000;
+    const memory = openScanMemory(dim, rows * dim, DOT_KERNELS, true);
+    const matrix = memory.matrix(rows * dim);
+    matrix.set(randomMatrix(rows, dim, 22));
+    // A kernel module that does not compile: the worker throws while it starts, and exits.
+    const pool = SearchPool.open({ memory: memory.shared!.memory, module: "AAAA" }, 2)!;
+    try {
+      const scan = () => {
+        const scratch = memory.threadScratch(40, dim, blockRows(dim), 2);
+        scratch[0]!.queries.set(randomMatrix(40, dim, 23));
+        return { top: pool.scan({ matrix: memory.matrix(rows * dim), width: dim, end: rows, queryCount: 40, k: 7, kernel: memory.kernel, scratch }), scratch };
+      };
+      const { top, scratch } = scan();
+      const reference = scanTopK({ matrix, width: dim, first: 0, end: rows, queryCount: 40, k: 7, kernel: memory.kernel, scratch: scratch[0]! });
+      expect(top).not.toBeNull();
+      for (let q = 0; q < 40; q++) expect(top!.sorted(q)).toEqual(reference.sorted(q));
+      while (pool.usable) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(pool.usable).toBe(false);
+    } finally {
+      await pool.close();
+    }
   });
 
   it("rejects a bad threads option, naming it", () => {
