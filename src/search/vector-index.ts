@@ -229,7 +229,8 @@ export class VectorIndex<M = unknown> {
   /**
    * The `k` rows most similar to each query vector (any length: they are normalised), best first.
    *
-   * @throws InvalidInputError for a wrong width, values that are not finite, or a bad `k`.
+   * @throws InvalidInputError for a wrong width, values that are not finite, or a bad `k`, `filter`,
+   *   `candidates` or `threads`.
    */
   searchVectors(vectors: VectorsInput, options: SearchOptions<M> = {}): SearchResult<M>[][] {
     const k = options.k ?? DEFAULT_K;
