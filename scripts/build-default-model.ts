@@ -13,7 +13,7 @@
  * Deterministic for a seed: the same featurized rows give the same files.
  * Run with `node --import tsx scripts/build-default-model.ts`. Settings
  * (environment): FEATURIZED_DIR (default /tmp/m2v-featurized), FEATURIZE_ROWS
- * (default 300000), MODEL2VEC_DATA_DIR (default ../shared/data), MODEL_DIR (default
+ * (default: the whole corpus), MODEL2VEC_DATA_DIR (default ../shared/data), MODEL_DIR (default
  * models/default), FLOAT32_DIR (also save the model before int8 quantization there).
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -34,19 +34,23 @@ const RECIPE = {
   pcaDims: 256,
   weighting: "sigmoid",
   loss: "contrastive",
+  temperature: 0.07,
+  batchSize: 1024,
+  learningRate: 3e-3,
   sifAlpha: 1e-3,
   maxEpochs: 4,
   patience: 2,
   lazyUpdates: true,
   seed: 42,
 } as const satisfies TokenlearnOptions;
-const LOSS_NAMES = { mse: "MSE", contrastive: "InfoNCE (τ 0.07)", cosine: "cosine" } as const;
+const LOSS_NAMES = { mse: "MSE", contrastive: `InfoNCE (τ ${RECIPE.temperature})`, cosine: "cosine" } as const;
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const output = process.env.MODEL_DIR ?? join(root, "models", "default");
 const dataDir = process.env.MODEL2VEC_DATA_DIR ?? join(root, "..", "shared", "data");
 const featurizedDir = process.env.FEATURIZED_DIR ?? "/tmp/m2v-featurized";
-const featurizeRows = Number(process.env.FEATURIZE_ROWS ?? 300_000);
+/** Default: every sentence of the corpus (551,896). */
+const featurizeRows = process.env.FEATURIZE_ROWS === undefined ? undefined : Number(process.env.FEATURIZE_ROWS);
 const corpusFiles = ["wikipedia-en-2015/wikipedia-en.txt.gz", "gutenberg-en/gutenberg-en.txt.gz", "masc-written/masc-written.txt.gz"].map((file) => ({
   path: join(dataDir, "corpus", file),
 }));
@@ -126,8 +130,8 @@ corpus's frequent words:
 2. Training: ${featurized.rows.toLocaleString("en-US")} sentences split from the corpus were embedded by USE-lite. A sentence is
    the mean of its rows, each scaled by σ(w) of a per-token weight w (starting from the start model's
    weights), normalised, then mapped linearly to the sentence's vector (PCA to ${RECIPE.pcaDims}) and trained
-   under the ${LOSS_NAMES[RECIPE.loss]} loss with in-batch negatives (AdamW, lr 1e-3, updating the rows a batch uses;
-   batches of 256), for up to ${RECIPE.maxEpochs} epochs (seed ${RECIPE.seed}), keeping the epoch with the lowest validation
+   under the ${LOSS_NAMES[RECIPE.loss]} loss with in-batch negatives (AdamW, lr ${RECIPE.learningRate}, updating the rows a batch uses;
+   batches of ${RECIPE.batchSize}), for up to ${RECIPE.maxEpochs} epochs (seed ${RECIPE.seed}), keeping the epoch with the lowest validation
    loss (${history.valRows.toLocaleString("en-US")} held-out sentences).
 3. The final vectors are row × σ(w), reduced again with PCA to ${RECIPE.pcaDims}, scaled by α/(α + p) with
    α = ${RECIPE.sifAlpha} and p the token's corpus probability, and stored as int8 (no scale; vectors are normalised).
