@@ -194,31 +194,36 @@ export class WordPieceTokenizer implements Tokenizer {
    * one that could normalize to an added token.
    */
   #encodeRaw(text: string, out: IdSink): boolean {
-    const n = text.length;
     const added = this.#added;
     // A segment as long as an added token may equal one once normalized: the general path checks.
-    if (added !== null && added.hasLength(n)) return false;
+    if (added !== null && added.hasLength(text.length)) return false;
+    const mark = out.length;
+    let start = this.#encodeAscii(text, 0, out);
+    while (start >= 0) {
+      // Normalizing may change the length; a space, which stays, rules out an added token (they hold none).
+      if (added !== null && !text.includes(" ")) {
+        out.length = mark;
+        return false;
+      }
+      start = this.#encodeAscii(text, this.#encodeStretch(text, start, out), out);
+    }
+    return true;
+  }
+
+  /**
+   * The ASCII words of `text` from `from`, up to the first unit normalizing changes: returns
+   * the start of that unit's word (ids pushed up to it), or -1 at the end of the text. Kept
+   * free of the rarer paths, so its optimized code never meets a call it has not seen.
+   */
+  #encodeAscii(text: string, from: number, out: IdSink): number {
+    const n = text.length;
     const flags = this.#flags;
     const changed = this.#asciiChanged;
-    const mark = out.length;
     let wordStart = -1;
-    for (let i = 0; i < n; i++) {
+    for (let i = from; i < n; i++) {
       const unit = text.charCodeAt(i);
       const f = flags[unit]!;
-      if (unit >= 0x80 || f & changed) {
-        // Normalizing may change the length; a space, which stays, rules out an added token (they hold none).
-        if (added !== null && !text.includes(" ")) {
-          out.length = mark;
-          return false;
-        }
-        const start = wordStart >= 0 ? wordStart : i;
-        let end = i + 1;
-        while (end < n && !isAsciiSeparator(text.charCodeAt(end), flags, changed)) end++;
-        this.#encodeNormalized(this.#normalize(text.slice(start, end)), out);
-        wordStart = -1;
-        i = end - 1;
-        continue;
-      }
+      if (unit >= 0x80 || f & changed) return wordStart >= 0 ? wordStart : i;
       if (f & (F_SPACE | F_PUNCT)) {
         if (wordStart >= 0) {
           this.#wordPiece(text, wordStart, i, out);
@@ -230,7 +235,21 @@ export class WordPieceTokenizer implements Tokenizer {
       }
     }
     if (wordStart >= 0) this.#wordPiece(text, wordStart, n, out);
-    return true;
+    return -1;
+  }
+
+  /**
+   * Normalizes and encodes the stretch of `text` from `start` (a word's start, not a
+   * separator) to the next ASCII separator; returns where it ends.
+   */
+  #encodeStretch(text: string, start: number, out: IdSink): number {
+    const flags = this.#flags;
+    const changed = this.#asciiChanged;
+    const n = text.length;
+    let end = start + 1;
+    while (end < n && !isAsciiSeparator(text.charCodeAt(end), flags, changed)) end++;
+    this.#encodeNormalized(this.#normalize(text.slice(start, end)), out);
+    return end;
   }
 
   /** Greedy longest-match WordPiece of text[start, end), as tokenizers.js's WordPieceTokenizer. */
