@@ -48,11 +48,17 @@ export class DoubleArrayTrie {
     };
     check[0] = 0;
     nextFree[0] = 1;
-    // The queue holds, per node: its slot, its depth, and its range [lo, hi) of `order`.
-    const queue: number[] = [0, 0, 0, keys.length];
+    // The queue holds, per node: its slot, its depth, and its range [lo, hi) of `order`. A typed
+    // array sized once (a trie has at most 1 + Σ key lengths nodes): a growing number[] of that
+    // size left megabytes of V8 heap behind after the build.
+    let nodes = 1;
+    for (const key of keys) nodes += key.length;
+    const queue = new Int32Array(4 * nodes);
+    queue[3] = keys.length;
+    let queued = 4;
     const units: number[] = [];
     const starts: number[] = [];
-    for (let q = 0; q < queue.length; q += 4) {
+    for (let q = 0; q < queued; q += 4) {
       const slot = queue[q]!;
       const depth = queue[q + 1]!;
       let lo = queue[q + 2]!;
@@ -102,7 +108,10 @@ export class DoubleArrayTrie {
         const childSlot = offset + units[u]!;
         check[childSlot] = slot;
         nextFree[childSlot] = childSlot + 1;
-        queue.push(childSlot, depth + 1, starts[u]!, u + 1 < units.length ? starts[u + 1]! : hi);
+        queue[queued++] = childSlot;
+        queue[queued++] = depth + 1;
+        queue[queued++] = starts[u]!;
+        queue[queued++] = u + 1 < units.length ? starts[u + 1]! : hi;
       }
     }
     // Padding past the last slot keeps `base[node] + unit` in bounds for every unit.
