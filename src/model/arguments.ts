@@ -1,7 +1,7 @@
 /** Validation of the arguments callers pass to StaticModel, with errors that name the argument. */
 import { describe } from "../describe.js";
 import { InvalidInputError } from "../errors.js";
-import { availableThreads } from "./encode-pool.js";
+import { availableThreads } from "../linalg/worker-threads.js";
 
 /** Re-exported for the callers that validate their own arguments the same way (train/). */
 export { describe };

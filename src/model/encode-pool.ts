@@ -21,12 +21,10 @@
  */
 import { Model2VecError } from "../errors.js";
 import { type EncodeCore, EncodeScratch, encodeRange } from "./encode-core.js";
-import { CONTROL, type EncodeJob, type PortLike, STATUS, type WorkerData, type WorkerSetup } from "./encode-protocol.js";
+import type { EncodeJob, PortLike, WorkerData, WorkerSetup } from "./encode-protocol.js";
 import type { StoredTable } from "../linalg/stored-table.js";
 import type { EmbeddingTable } from "./pooling.js";
-import { builtinLoader, workerScript } from "../linalg/worker-threads.js";
-
-export { availableThreads } from "../linalg/worker-threads.js";
+import { builtinLoader, CONTROL, STATUS, workerScript } from "../linalg/worker-threads.js";
 
 /** Chunks per thread and call: enough that fast threads take over from slow ones. */
 const CHUNKS_PER_THREAD = 16;

@@ -1,8 +1,6 @@
-/** Messages and shared counters between the encode pool and its worker threads. */
+/** Messages between the encode pool and its worker threads (their shared counters: linalg/worker-threads.ts). */
 import type { StoredDtype } from "../linalg/stored-table.js";
 import type { PoolMemoryLayout } from "../linalg/wasm/pool-memory.js";
-
-export { CONTROL, STATUS } from "../linalg/worker-threads.js";
 
 /** Posts a structured-cloneable value; a MessagePort in Node. */
 export interface PortLike {

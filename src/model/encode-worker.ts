@@ -8,7 +8,8 @@ import { loadTokenizer } from "../tokenizer/load-tokenizer.js";
 import type { StoredTable } from "../linalg/stored-table.js";
 import { PoolMemory } from "../linalg/wasm/pool-memory.js";
 import { type EncodeCore, EncodeScratch, encodeRange } from "./encode-core.js";
-import { CONTROL, type EncodeJob, STATUS, type SharedTable, type WorkerData } from "./encode-protocol.js";
+import { CONTROL, STATUS } from "../linalg/worker-threads.js";
+import type { EncodeJob, SharedTable, WorkerData } from "./encode-protocol.js";
 import type { EmbeddingTable } from "./pooling.js";
 
 interface WorkerThreads {
