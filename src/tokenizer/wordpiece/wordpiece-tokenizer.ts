@@ -71,17 +71,20 @@ export class WordPieceTokenizer implements Tokenizer {
     if (model.fuse_unk !== undefined && model.fuse_unk !== false) return null;
     if (typeof model.unk_token !== "string" || !isRecord(model.vocab)) return null;
 
-    const entries = Object.entries(model.vocab);
-    if (entries.length > DoubleArrayTrie.MAX_KEYS) return null;
-    const vocabulary: string[] = new Array(entries.length);
-    for (const [token, id] of entries) {
-      if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id >= entries.length) return null;
+    // Keys and lookups rather than Object.entries: a pair array per token made V8 double its
+    // young generation for good (16 MiB more resident memory after loading a 30k vocabulary).
+    const vocab = model.vocab as Record<string, unknown>;
+    const tokens = Object.keys(vocab);
+    if (tokens.length > DoubleArrayTrie.MAX_KEYS) return null;
+    const vocabulary: string[] = new Array(tokens.length);
+    for (const token of tokens) {
+      const id = vocab[token];
+      if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id >= tokens.length) return null;
       if (vocabulary[id] !== undefined || token.length === 0 || !isWellFormed(token)) return null;
       vocabulary[id] = token;
     }
-    const vocab = model.vocab as Record<string, number>;
     if (!Object.hasOwn(vocab, model.unk_token)) return null;
-    const unkId = vocab[model.unk_token]!;
+    const unkId = vocab[model.unk_token] as number;
 
     const normalizer = parseNormalizer(json.normalizer);
     if (normalizer === undefined) return null;
