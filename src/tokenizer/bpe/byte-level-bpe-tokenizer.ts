@@ -373,7 +373,10 @@ function parseShape(source: string | Uint8Array | object): Shape | null {
 
   const vocab = new Map<string, number>();
   const ids = new Set<number>();
-  for (const [token, id] of Object.entries(model.vocab)) {
+  // By key rather than Object.entries, whose pair per token grows V8's young generation for good.
+  const vocabJson = model.vocab;
+  for (const token of Object.keys(vocabJson)) {
+    const id = vocabJson[token];
     if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || ids.has(id)) return null;
     vocab.set(token, id);
     ids.add(id);
