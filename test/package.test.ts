@@ -135,21 +135,32 @@ describe.skipIf(!built)("built package", () => {
   });
 
   it("runs multi-core encode from dist/ (its encode-worker.js) in ESM and CJS, with the same vectors as one thread", async () => {
+    // Prints [whether the worker encoded during the measured call, shared output?, identical to one thread?]. The worker's
+    // CPU time (in /proc/self/task) must grow during that call: a worker that fails to start leaves every chunk to the
+    // caller and the same vectors. ESM runs from a file: a worker inherits `--input-type` and fails.
+    const body = `const texts = Array.from({ length: 200000 }, (_, i) => "hello world number " + i);
+      const fs = require("node:fs"), cpu = (tid) => fs.readFileSync("/proc/self/task/" + tid + "/stat", "utf8").split(") ")[1].split(" ").slice(11, 13).reduce((a, b) => a + Number(b), 0);
+      const before = new Set(fs.readdirSync("/proc/self/task"));
+      m.encode(texts.slice(0, 8000), { threads: 2 }); // starts the pool
+      setTimeout(() => {
+        const started = fs.readdirSync("/proc/self/task").filter((tid) => !before.has(tid)), ticks = started.map(cpu);
+        const two = m.encode(texts, { threads: 2 }).data;
+        const worked = started.some((tid, i) => cpu(tid) - ticks[i] >= 3);
+        const one = m.encode(texts, { threads: 1 }).data;
+        console.log(JSON.stringify([worked, two.buffer instanceof SharedArrayBuffer, one.every((v, i) => v === two[i])]));
+      }, 1000);`;
     const folder = await writeModelFolder(generateModel({ tokenizer: wordPieceTokenizerJson(), dim: 8 }), "model2vec");
     try {
-      // Enough text to start the pool; prints [shared?, identical to one thread?].
-      const body = `const texts = Array.from({ length: 8000 }, (_, i) => "hello world number " + i);
-        const one = m.encode(texts, { threads: 1 }).data, two = m.encode(texts, { threads: 2 }).data;
-        console.log(JSON.stringify([two.buffer instanceof SharedArrayBuffer, one.every((v, i) => v === two[i])]));`;
+      const script = join(folder, "encode.mjs");
+      const load = `StaticModel.fromPretrained(${JSON.stringify(folder)}).then((m) => { ${body} });`;
+      await writeFile(script, `import { createRequire } from "node:module"; import { StaticModel } from ${JSON.stringify(pathToFileURL(`${root}/dist/index.js`).href)}; const require = createRequire(import.meta.url); ${load}`);
       const run = (args: string[]) => JSON.parse(execFileSync(process.execPath, args, { cwd: root, encoding: "utf8" })) as boolean[];
-      const esm = run(["--input-type=module", "-e", `import { StaticModel } from "model2vec"; const m = await StaticModel.fromPretrained(${JSON.stringify(folder)}); ${body}`]);
-      const cjs = run(["-e", `const { StaticModel } = require("model2vec"); StaticModel.fromPretrained(${JSON.stringify(folder)}).then((m) => { ${body} });`]);
-      expect(esm).toEqual([true, true]);
-      expect(cjs).toEqual([true, true]);
+      expect(run([script])).toEqual([true, true, true]);
+      expect(run(["-e", `const { StaticModel } = require("model2vec"); ${load}`])).toEqual([true, true, true]);
     } finally {
       await rm(folder, { recursive: true, force: true });
     }
-  });
+  }, 60_000);
 
   it("runs multi-core search from dist/ (its search-worker.js) in ESM and CJS, with the same hits as one thread", async () => {
     // Enough work to start the pool; prints [whether a worker scanned chunks, identical to one thread?]. A worker that
