@@ -14,7 +14,7 @@
  * about 17,500), STORES_REPS (timed runs each, default 3; medians are printed).
  *
  * Data: wikitext-2 sentences from $MODEL2VEC_SHARED_DIR (default ../shared); the
- * bench is skipped when they are missing. Model: the bundled default (256 dimensions).
+ * bench is skipped when they are missing. Model: the bundled default (192 dimensions).
  *
  * Orama's own `@orama/plugin-embeddings` is tried too: it loads USE from tfhub.dev with
  * no way to give another URL, so offline it cannot run, and the bench says so.

@@ -91,8 +91,8 @@ it("the README's first screen shows the offline form and the Hub id, and the qui
   const quickStart = snippet("## Quick start");
   const offline = await mkdtemp(join(tmpdir(), "m2v-readme-work-"));
   try {
-    // As written: the bundled default model (256 dimensions), with no network.
-    expect(await runSnippet(quickStart, "quick-start", offline)).toEqual([[2, 256], [true], [true], [true]]);
+    // As written: the bundled default model (192 dimensions), with no network.
+    expect(await runSnippet(quickStart, "quick-start", offline)).toEqual([[2, 192], [true], [true], [true]]);
     expect((await readdir(join(offline, "my-model"))).sort()).toEqual(SAVED_FILES);
   } finally {
     await rm(offline, { recursive: true, force: true });
@@ -134,7 +134,7 @@ it("the README example of a model built from parts (loadTokenizer + new StaticMo
 it("the README ONNX export example runs the exported graph in onnxruntime-node", async () => {
   const work = await mkdtemp(join(tmpdir(), "m2v-readme-onnx-"));
   try {
-    expect(await runSnippet(snippet("## ONNX export"), "onnx-export", work)).toEqual([[[2, 256]]]);
+    expect(await runSnippet(snippet("## ONNX export"), "onnx-export", work)).toEqual([[[2, 192]]]);
     expect((await readdir(join(work, "onnx-model", "onnx")))).toEqual(["model.onnx"]);
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -160,7 +160,7 @@ it("the README's development commands are npm ci and npm test, and npm ci's prep
     const env = { ...process.env, ONNXRUNTIME_NODE_INSTALL: "skip" };
     execFileSync("npm", ["run", "prepare"], { cwd: clone, env, stdio: "pipe" });
     const encoded = execFileSync(process.execPath, [join(clone, "dist", "cli.js"), "encode", "hello"], { cwd: clone, env, encoding: "utf8" });
-    expect(JSON.parse(encoded)).toHaveLength(256);
+    expect(JSON.parse(encoded)).toHaveLength(192);
     const version = execFileSync("npx", ["--no-install", "model2vec", "--version"], { cwd: clone, env, encoding: "utf8" });
     expect(version.trim()).toBe(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version);
   } finally {
@@ -287,7 +287,7 @@ it("the README's server example answers an embeddings request with the bundled m
     const { StaticModel } = await import("../src/index.js");
     const tokens = (await StaticModel.fromPretrained()).tokenCounts([TEXT])[0]!;
     expect(tokens).toBeGreaterThan(5);
-    expect(logged).toEqual([[256, tokens]]);
+    expect(logged).toEqual([[192, tokens]]);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -351,7 +351,7 @@ it("docs/browser.md's Web Worker example answers a message with the model's vect
     await self.onmessage!({ data: { id: 7, texts: [TEXT, "hello"] } });
     const { StaticModel } = await import("../src/index.js");
     const expected = (await StaticModel.fromPretrained()).encode([TEXT, "hello"]);
-    expect(posted).toEqual([{ id: 7, dim: 256, data: expected.data }]);
+    expect(posted).toEqual([{ id: 7, dim: 192, data: expected.data }]);
   } finally {
     vi.unstubAllGlobals();
     await models.close();

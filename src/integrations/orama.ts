@@ -15,8 +15,8 @@ import type { AnyDocument, AnyOrama, OramaPluginSync, SearchParams } from "@oram
 import { InvalidInputError } from "../errors.js";
 import { type EncodeOptions, StaticModel } from "../model/static-model.js";
 
-/** The schema type of the vector property for the bundled default model (256 dimensions); other models: `vector[${model.dim}]`. */
-export const embeddingsType = "vector[256]";
+/** The schema type of the vector property for the bundled default model (192 dimensions); other models: `vector[${model.dim}]`. */
+export const embeddingsType = "vector[192]";
 
 /** Parameters of {@link pluginEmbeddings}: those of `@orama/plugin-embeddings`, plus the model. */
 export interface PluginEmbeddingsParams {

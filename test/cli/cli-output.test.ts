@@ -66,7 +66,7 @@ describe("encode --output failures", () => {
 
 describe("encode --output interrupted", () => {
   it.each(["SIGINT", "SIGTERM"] as const)("%s while writing removes the temporary file and ends the process by that signal", async (signal) => {
-    // The bundled model's 256 dimensions over 50,000 texts take seconds to write as JSON.
+    // The bundled model's 192 dimensions over 50,000 texts take seconds to write as JSON.
     const texts = join(work, "50k.txt");
     await writeFile(texts, Array.from({ length: 50_000 }, (_, i) => `a cat sits on mat number ${i}`).join("\n"));
     const folder = await mkdtemp(join(work, `signal-${signal}-`));

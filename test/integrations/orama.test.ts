@@ -135,7 +135,7 @@ describe("model2vec/orama pluginEmbeddings", () => {
       const mismatch = thrown(() => create({ schema: SCHEMA, plugins: [plugin] }));
       expect(mismatch).toBeInstanceOf(InvalidInputError);
       expect(mismatch.message).toBe(
-        'pluginEmbeddings: the schema\'s "embeddings" (embeddings.defaultProperty) must be "vector[8]" for this 8-dimensional model, not "vector[256]"',
+        'pluginEmbeddings: the schema\'s "embeddings" (embeddings.defaultProperty) must be "vector[8]" for this 8-dimensional model, not "vector[192]"',
       );
     } finally {
       await rm(folder, { recursive: true, force: true });

@@ -68,7 +68,7 @@ describe("StaticModel.fromUrl", () => {
   it("loads models/default over HTTP with the same encodings, metadata and requests as fromPretrained()", async () => {
     const model = await StaticModel.fromUrl(`${server.url}/`);
     expect(Array.from(model.encode(TEXTS).data)).toEqual(Array.from(expected.encode(TEXTS).data));
-    expect([model.dim, model.tokens.length, model.normalize, model.embeddingDtype, model.baseModelName]).toEqual([256, 19894, true, "int8", "use-lite"]);
+    expect([model.dim, model.tokens.length, model.normalize, model.embeddingDtype, model.baseModelName]).toEqual([192, 33688, true, "int8", "use-lite"]);
     expect(model.config).toEqual(expected.config);
     expect([...server.requests].sort()).toEqual(["/README.md", "/config.json", "/model.safetensors", "/tokenizer.json"]);
   });
@@ -255,14 +255,14 @@ describe("fromUrl with Cache Storage", () => {
     expect(storage.entries()).toEqual([]);
     server.requests.length = 0;
     const model = await StaticModel.fromUrl(server.url, { cache: true });
-    expect(model.dim).toBe(256);
+    expect(model.dim).toBe(192);
     expect(server.requests).toHaveLength(4);
   });
 
   it("is ignored where Cache Storage does not exist", async () => {
     vi.stubGlobal("caches", undefined);
     const model = await StaticModel.fromUrl(server.url, { cache: true });
-    expect(model.dim).toBe(256);
+    expect(model.dim).toBe(192);
   });
 });
 
@@ -294,7 +294,7 @@ describe("fromPretrained in the browser build (Hub resolve URLs)", () => {
 
   it("loads an http(s) URL, and explains what the browser build cannot do", async () => {
     const model = await loadPretrainedInBrowser(`${server.url}/`, "", {}, {});
-    expect(model.dim).toBe(256);
+    expect(model.dim).toBe(192);
     await expect(loadPretrainedInBrowser(undefined, "", {}, {})).rejects.toThrow(/serve the package's models\/default folder and load it with StaticModel\.fromUrl/);
     await expect(loadPretrainedInBrowser("./my-model", "", {}, {})).rejects.toThrow(/"\.\/my-model" is not a Hub model id \(org\/name\) or an http\(s\) URL/);
     await expect(loadPretrainedInBrowser("org/name", "", { localFilesOnly: true }, {})).rejects.toThrow(/localFilesOnly needs the file-system cache of Node/);
