@@ -258,6 +258,9 @@ const CONTENDERS: Record<Job["contender"], () => Promise<Encoder>> = {
 
 // ----------------------------------------------------------------------- runs
 
+/** Between the two warm-up calls: ours' workers load the tokenizer in 0.1–0.3 s. */
+const WARMUP_PAUSE_MS = 500;
+
 /** A prefix of the corpus with at least WARMUP_CHARS UTF-16 units: enough to warm the JIT (and start ours' workers). */
 function warmupTexts(): string[] {
   let chars = 0;
@@ -274,6 +277,10 @@ async function throughput(): Promise<ContenderResult> {
 
   const warmup = warmupTexts();
   const warmupChars = warmup.reduce((sum, t) => sum + t.length, 0);
+  // Twice, a pause apart: worker threads started by the first call (ours, rayon's) are ready and
+  // warm for the second, so the timed runs measure steady throughput rather than their start-up.
+  await encoder.encode(warmup);
+  await new Promise((resolve) => setTimeout(resolve, WARMUP_PAUSE_MS));
   const first = await timed(() => encoder.encode(warmup));
   // Slow contenders get fewer runs (never under minRuns) so the whole bench stays in its time budget.
   const estimatedMs = (first.ms * totalChars) / warmupChars;

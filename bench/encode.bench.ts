@@ -433,7 +433,7 @@ try {
   corpora    wikitext-2 valid+test: ${int(sentences.length)} sentences; ${int(documents.length)} documents of ${int(Math.min(...docLengths))}–${int(Math.max(...docLengths))} chars (mean ${int(docLengths.reduce((a, b) => a + b, 0) / documents.length)})
   method     one process per row; load ms = from files on disk to a ready encoder, module import excluded,
              the 2nd load in the process (cold = the 1st: JIT, lazy imports, ours compiled from TS by tsx);
-             encode ms = median of timed runs, whole corpus each, after a warm-up on its first ${WARMUP_CHARS / 1024} Ki chars;
+             encode ms = median of timed runs, whole corpus each, after two warm-up calls 0.5 s apart on its first ${WARMUP_CHARS / 1024} Ki chars;
              tokens = model2vec's tokenize (maxLength ${MAX_LENGTH}, unknown dropped), billed alike to all;
              cpu/wall = process CPU time per wall time over the timed runs (well below thr = cores were busy
              elsewhere; a little above = GC and JIT threads); peak RSS = the process's VmHWM, MB;
