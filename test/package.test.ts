@@ -111,6 +111,14 @@ describe.skipIf(!built)("built entry points", () => {
   }, 120_000);
 });
 
+/** Script code: `cpu(tid)`, the CPU time (clock ticks) of one of the process's threads, from /proc/self/task. */
+const THREAD_CPU = `const fs = require("node:fs"), cpu = (tid) => fs.readFileSync("/proc/self/task/" + tid + "/stat", "utf8").split(") ")[1].split(" ").slice(11, 13).reduce((a, b) => a + Number(b), 0);`;
+
+/** An ES module script that imports `name` from dist/`file`, with `require` defined, then runs `body`. A file, not `--input-type=module -e`: a worker inherits that flag and fails to start. */
+function esmScript(name: string, file: string, body: string): string {
+  return `import { createRequire } from "node:module"; import { ${name} } from ${JSON.stringify(pathToFileURL(`${root}/dist/${file}`).href)}; const require = createRequire(import.meta.url); ${body}`;
+}
+
 describe.skipIf(!built)("built package", () => {
   it("ESM import and CJS require of 'model2vec' give the same vectors as the sources", async () => {
     const folder = await writeModelFolder(generateModel({ tokenizer: wordPieceTokenizerJson(), dim: 4 }), "model2vec");
@@ -137,9 +145,9 @@ describe.skipIf(!built)("built package", () => {
   it("runs multi-core encode from dist/ (its encode-worker.js) in ESM and CJS, with the same vectors as one thread", async () => {
     // Prints [whether the worker encoded during the measured call, shared output?, identical to one thread?]. The worker's
     // CPU time (in /proc/self/task) must grow during that call: a worker that fails to start leaves every chunk to the
-    // caller and the same vectors. ESM runs from a file: a worker inherits `--input-type` and fails.
+    // caller and the same vectors.
     const body = `const texts = Array.from({ length: 200000 }, (_, i) => "hello world number " + i);
-      const fs = require("node:fs"), cpu = (tid) => fs.readFileSync("/proc/self/task/" + tid + "/stat", "utf8").split(") ")[1].split(" ").slice(11, 13).reduce((a, b) => a + Number(b), 0);
+      ${THREAD_CPU}
       const before = new Set(fs.readdirSync("/proc/self/task"));
       m.encode(texts.slice(0, 8000), { threads: 2 }); // starts the pool
       setTimeout(() => {
@@ -153,7 +161,7 @@ describe.skipIf(!built)("built package", () => {
     try {
       const script = join(folder, "encode.mjs");
       const load = `StaticModel.fromPretrained(${JSON.stringify(folder)}).then((m) => { ${body} });`;
-      await writeFile(script, `import { createRequire } from "node:module"; import { StaticModel } from ${JSON.stringify(pathToFileURL(`${root}/dist/index.js`).href)}; const require = createRequire(import.meta.url); ${load}`);
+      await writeFile(script, esmScript("StaticModel", "index.js", load));
       const run = (args: string[]) => JSON.parse(execFileSync(process.execPath, args, { cwd: root, encoding: "utf8" })) as boolean[];
       expect(run([script])).toEqual([true, true, true]);
       expect(run(["-e", `const { StaticModel } = require("model2vec"); ${load}`])).toEqual([true, true, true]);
@@ -164,10 +172,10 @@ describe.skipIf(!built)("built package", () => {
 
   it("runs multi-core search from dist/ (its search-worker.js) in ESM and CJS, with the same hits as one thread", async () => {
     // Enough work to start the pool; prints [whether a worker scanned chunks, identical to one thread?]. A worker that
-    // scanned has CPU time of its own (in /proc/self/task). ESM runs from a file: a worker inherits `--input-type` and fails.
+    // scanned has CPU time of its own (in /proc/self/task).
     const body = `const rows = 200000, dim = 64, data = new Float32Array(rows * dim).map((_, i) => Math.sin(i * 12.9898));
       const index = VectorIndex.fromVectors({ data, rows, dim }), queries = { data: data.slice(0, 300 * dim), rows: 300, dim };
-      const fs = require("node:fs"), cpu = (tid) => fs.readFileSync("/proc/self/task/" + tid + "/stat", "utf8").split(") ")[1].split(" ").slice(11, 13).reduce((a, b) => a + Number(b), 0);
+      ${THREAD_CPU}
       const before = new Set(fs.readdirSync("/proc/self/task"));
       index.searchVectors(queries, { threads: 2 }); // starts the pool: the worker may join late
       const two = JSON.stringify(index.searchVectors(queries, { threads: 2 })), one = JSON.stringify(index.searchVectors(queries, { threads: 1 }));
@@ -176,7 +184,7 @@ describe.skipIf(!built)("built package", () => {
     const folder = await mkdtemp(join(tmpdir(), "model2vec-search-esm-"));
     try {
       const script = join(folder, "search.mjs");
-      await writeFile(script, `import { createRequire } from "node:module"; import { VectorIndex } from ${JSON.stringify(pathToFileURL(`${root}/dist/search.js`).href)}; const require = createRequire(import.meta.url); ${body}`);
+      await writeFile(script, esmScript("VectorIndex", "search.js", body));
       const run = (args: string[]) => JSON.parse(execFileSync(process.execPath, args, { cwd: root, encoding: "utf8" })) as boolean[];
       expect(run([script])).toEqual([true, true]);
       expect(run(["-e", `const { VectorIndex } = require("model2vec/search"); ${body}`])).toEqual([true, true]);
