@@ -41,6 +41,8 @@ export interface Job {
    */
   unkId: number | null;
   charLimit: number;
+  /** After the warm-up, print READY and wait for GO on stdin (processes run at once start together). */
+  waitForGo?: boolean;
   /** Memory mode: texts to encode (the corpus repeated). */
   memoryTexts?: number;
 }
@@ -61,6 +63,8 @@ export interface ContenderResult {
   warmupChars: number;
   runsMs: number[];
   medianMs: number;
+  /** A row run in several processes (set by the orchestrator): each one's median; medianMs is then their median. */
+  processMs?: number[];
   /** Process CPU time (user + system, every thread) over the timed runs, per ms of their wall time. */
   cpuPerWall: number;
   /** Ids the contender pooled (baselines only; ours is counted by the orchestrator with tokenize). */

@@ -269,6 +269,16 @@ function warmupTexts(): string[] {
   return texts.slice(0, end);
 }
 
+/** Says READY on stdout and waits for GO on stdin: processes run at once start their timed runs together. */
+async function readyThenGo(): Promise<void> {
+  process.stdout.write("READY\n");
+  let input = "";
+  for await (const chunk of process.stdin.setEncoding("utf8")) {
+    input += chunk;
+    if (input.includes("GO")) return;
+  }
+}
+
 async function throughput(): Promise<ContenderResult> {
   // Load twice: the first is cold (JIT, lazy imports), the second what a warm process pays.
   const cold = await CONTENDERS[job.contender]();
@@ -282,6 +292,7 @@ async function throughput(): Promise<ContenderResult> {
   await encoder.encode(warmup);
   await new Promise((resolve) => setTimeout(resolve, WARMUP_PAUSE_MS));
   const first = await timed(() => encoder.encode(warmup));
+  if (job.waitForGo) await readyThenGo();
   // Slow contenders get fewer runs (never under minRuns) so the whole bench stays in its time budget.
   const estimatedMs = (first.ms * totalChars) / warmupChars;
   const runs = Math.max(job.minRuns, Math.min(job.runs, Math.floor(job.budgetMs / estimatedMs)));
