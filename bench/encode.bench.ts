@@ -55,6 +55,7 @@ const MEMORY_TEXTS = 100_000;
  * several processes spread over the run, and the table shows their range.
  */
 const PROCESSES = Number(process.env.MODEL2VEC_BENCH_PROCESSES ?? 3);
+if (!(Number.isSafeInteger(PROCESSES) && PROCESSES >= 1)) throw new Error(`MODEL2VEC_BENCH_PROCESSES must be a whole number of at least 1, got ${process.env.MODEL2VEC_BENCH_PROCESSES}`);
 const CORES = availableParallelism();
 const REPO = fileURLToPath(new URL("..", import.meta.url));
 const CONTENDER_SCRIPT = fileURLToPath(new URL("./encode-contender.ts", import.meta.url));
