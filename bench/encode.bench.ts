@@ -300,7 +300,7 @@ async function runGroup(built: BuiltModel, corpus: Corpus): Promise<Group> {
   const tokens = model.tokenize(corpus.texts, { maxLength: MAX_LENGTH }).reduce((sum, ids) => sum + ids.length, 0);
   const sample = sampleIndices(corpus.texts.length).map((i) => corpus.texts[i]!);
   // A compact table's rows are compared with that model's own vectors: int8 values differ from float32 by design.
-  const references = new Map(LINEUP.map((entry) => [entry, (entry.table ? built.variants[entry.table].model : model).encode(sample, { threads: 1 }).data]));
+  const references = new Map([undefined, ...TABLE_DTYPES].map((table) => [table, (table ? built.variants[table].model : model).encode(sample, { threads: 1 }).data]));
   const done = new Map(LINEUP.map((entry) => [entry, { results: [] as ContenderResult[], maxRelError: 0, error: undefined as string | undefined }]));
   // Round-robin: every contender once per round, so a slow spell of the machine falls on all of them.
   for (let round = 1; round <= PROCESSES; round++) {
@@ -331,7 +331,7 @@ async function runGroup(built: BuiltModel, corpus: Corpus): Promise<Group> {
         continue;
       }
       const results = outcomes.map((o) => o.value!);
-      for (const result of results) slot.maxRelError = Math.max(slot.maxRelError, maxRowRelativeError(fromBase64(result.sample), references.get(entry)!, DIM));
+      for (const result of results) slot.maxRelError = Math.max(slot.maxRelError, maxRowRelativeError(fromBase64(result.sample), references.get(entry.table)!, DIM));
       slot.results.push(copies === 1 ? results[0]! : asOne(results));
     }
   }
