@@ -12,7 +12,8 @@
  *    texts as custom vocabulary (tokenlearn HEAD's `create_vocab`).
  * 3. Training (tokenlearn HEAD's `StaticModelForFineTuning`): h = Σₜ σ(w_t)·E_t / n,
  *    L2-normalised, then a Linear(dim → target dim) head; InfoNCE (τ 0.07,
- *    default), cosine or MSE against the targets; AdamW (lr 1e-3, weight decay
+ *    default; one-hot targets, or with `targetTemperature` soft ones drawn from the
+ *    targets' in-batch similarities), cosine or MSE against the targets; AdamW (lr 1e-3, weight decay
  *    0.01) or Adam; batches of 256; a seeded validation split of min(10k, 10%)
  *    rows checked every epoch, early stopping with patience 5, and the best
  *    epoch's parameters restored.
@@ -88,6 +89,12 @@ export interface TokenlearnOptions {
   loss?: TokenlearnLoss | undefined;
   /** τ of the contrastive loss (InfoNCE); other losses ignore it. Default 0.07. */
   temperature?: number | undefined;
+  /**
+   * τ of soft contrastive targets: each row's target is softmax(cos(its teacher vector, the batch's)/τ_t)
+   * instead of its own teacher vector alone, so sentences the teacher calls alike are not pushed
+   * apart (see {@link infoNce}). Contrastive loss only. Default: none (one-hot, as tokenlearn).
+   */
+  targetTemperature?: number | undefined;
   /** Default "adamw". */
   optimizer?: TokenlearnOptimizer | undefined;
   /** How tokens are weighted in training and in the result. Default "sigmoid" (tokenlearn HEAD). */
@@ -193,6 +200,11 @@ export async function tokenlearn(options: TokenlearnOptions): Promise<Tokenlearn
   const temperature = options.temperature ?? DEFAULTS.temperature;
   if (!(temperature > 0 && Number.isFinite(temperature))) throw new InvalidInputError(`temperature must be a positive number, got ${String(temperature)}`);
   if (!["contrastive", "cosine", "mse"].includes(lossName)) throw new InvalidInputError(`loss must be "contrastive", "cosine" or "mse", got ${String(lossName)}`);
+  const targetTemperature = options.targetTemperature;
+  if (targetTemperature !== undefined) {
+    if (!(targetTemperature > 0 && Number.isFinite(targetTemperature))) throw new InvalidInputError(`targetTemperature must be a positive number, got ${String(targetTemperature)}`);
+    if (lossName !== "contrastive") throw new InvalidInputError(`targetTemperature needs the contrastive loss, not "${lossName}"`);
+  }
   const optimizerName = options.optimizer ?? "adamw";
   if (!["adamw", "adam"].includes(optimizerName)) throw new InvalidInputError(`optimizer must be "adamw" or "adam", got ${String(optimizerName)}`);
   const weighting = options.weighting ?? "sigmoid";
@@ -271,7 +283,11 @@ export async function tokenlearn(options: TokenlearnOptions): Promise<Tokenlearn
       ? new AdamW(params, { learningRate, weightDecay: options.weightDecay ?? 0.01, lazy })
       : new Adam(params, { learningRate, weightDecay: options.weightDecay ?? 0, lazy });
   const lossOf = (x: Float64Array, y: Float32Array): PairLossResult =>
-    lossName === "contrastive" ? infoNce(x, y, targetDim, { temperature, targetGradient: false }) : lossName === "cosine" ? cosineLoss(x, y, targetDim) : mseLoss(x, y);
+    lossName === "contrastive"
+      ? infoNce(x, y, targetDim, { temperature, targetGradient: false, targetTemperature })
+      : lossName === "cosine"
+        ? cosineLoss(x, y, targetDim)
+        : mseLoss(x, y);
   const gather = (rows: readonly number[]) => {
     const y = new Float32Array(rows.length * targetDim);
     rows.forEach((r, k) => y.set(targets.subarray(r * targetDim, (r + 1) * targetDim), k * targetDim));

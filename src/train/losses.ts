@@ -179,6 +179,12 @@ export interface InfoNceOptions {
    * less work, and `gradY` is returned empty.
    */
   targetGradient?: boolean | undefined;
+  /**
+   * τ of soft targets: row i's target distribution is softmax_k(cos(yᵢ, yₖ)/τ_t) instead of
+   * the diagonal, so in-batch rows the targets call alike are not pushed apart. Only for
+   * fixed targets (`targetGradient: false`). Default: none (one-hot).
+   */
+  targetTemperature?: number | undefined;
 }
 
 /**
@@ -189,10 +195,15 @@ export interface InfoNceOptions {
  * @param options - τ (default 0.07) as a number, or {@link InfoNceOptions}.
  */
 export function infoNce(x: ArrayLike<number>, y: ArrayLike<number>, dim: number, options: number | InfoNceOptions = {}): PairLossResult {
-  const { temperature = 0.07, targetGradient = true } = typeof options === "number" ? { temperature: options } : options;
+  const { temperature = 0.07, targetGradient = true, targetTemperature } = typeof options === "number" ? { temperature: options } : options;
   const batch = checkMatrix("infoNce", x, dim);
   if (y.length !== x.length) throw new InvalidInputError(`infoNce: inputs have ${x.length} and ${y.length} values`);
   if (!(temperature > 0)) throw new InvalidInputError(`infoNce: temperature must be positive, got ${temperature}`);
+  if (targetTemperature !== undefined) {
+    if (!(targetTemperature > 0)) throw new InvalidInputError(`infoNce: targetTemperature must be positive, got ${targetTemperature}`);
+    // The soft targets are functions of y; a gradient for y that ignored that would be wrong.
+    if (targetGradient) throw new InvalidInputError("infoNce: soft targets (targetTemperature) need targetGradient: false");
+  }
   const gradX = new Float64Array(x.length);
   const gradY = new Float64Array(targetGradient ? y.length : 0);
   if (batch === 0) return { loss: 0, gradX, gradY };
@@ -203,6 +214,8 @@ export function infoNce(x: ArrayLike<number>, y: ArrayLike<number>, dim: number,
   // Scores, then dL/dS / τ = (softmax − I)/(batch·τ) in place.
   const scores = new Float64Array(batch * batch);
   kernels.gemmNT(xn, 0, dim, yn, 0, dim, scores, 0, batch, batch, batch, dim, false);
+  const soft = targetTemperature === undefined ? null : softTargets(yn, batch, dim, targetTemperature);
+  const logits = new Float64Array(soft === null ? 0 : batch);
   let total = 0;
   for (let i = 0; i < batch; i++) {
     const row = i * batch;
@@ -213,16 +226,27 @@ export function infoNce(x: ArrayLike<number>, y: ArrayLike<number>, dim: number,
       if (s > max) max = s;
     }
     const diagonal = scores[row + i]!;
+    if (soft !== null) logits.set(scores.subarray(row, row + batch));
     let sum = 0;
     for (let k = 0; k < batch; k++) {
       const e = Math.exp(scores[row + k]! - max);
       scores[row + k] = e;
       sum += e;
     }
-    total += Math.log(sum) + max - diagonal;
     const scale = 1 / (sum * batch * temperature);
-    for (let k = 0; k < batch; k++) scores[row + k]! *= scale;
-    scores[row + i]! -= 1 / (batch * temperature);
+    if (soft === null) {
+      total += Math.log(sum) + max - diagonal;
+      for (let k = 0; k < batch; k++) scores[row + k]! *= scale;
+      scores[row + i]! -= 1 / (batch * temperature);
+    } else {
+      // −Σₖ pₖ·log softmaxₖ, with log softmaxₖ = sₖ − max − log(sum) read from the scaled scores kept in `logits`.
+      const logSum = Math.log(sum);
+      for (let k = 0; k < batch; k++) {
+        const p = soft[row + k]!;
+        if (p > 0) total -= p * (logits[k]! - max - logSum);
+        scores[row + k] = scores[row + k]! * scale - p / (batch * temperature);
+      }
+    }
   }
   // Gradients with respect to the unit rows (gxn = D·yn, gyn = Dᵀ·xn), then through the
   // normalisation. gemmNT multiplies by a transpose, so the right-hand sides are transposed first.
@@ -231,6 +255,21 @@ export function infoNce(x: ArrayLike<number>, y: ArrayLike<number>, dim: number,
     throughNormalize(yn, ny, product(transpose(scores, batch, batch), transpose(xn, batch, dim), batch, dim, batch), dim, gradY);
   }
   return { loss: total / batch, gradX, gradY };
+}
+
+/** Each row of softmax(yn·ynᵀ/τ) (rows of yn are unit length). */
+function softTargets(yn: Float64Array, batch: number, dim: number, temperature: number): Float64Array {
+  const p = new Float64Array(batch * batch);
+  kernels.gemmNT(yn, 0, dim, yn, 0, dim, p, 0, batch, batch, batch, dim, false);
+  for (let i = 0; i < batch; i++) {
+    const row = i * batch;
+    let max = -Infinity;
+    for (let k = 0; k < batch; k++) max = Math.max(max, p[row + k]! / temperature);
+    let sum = 0;
+    for (let k = 0; k < batch; k++) sum += p[row + k] = Math.exp(p[row + k]! / temperature - max);
+    for (let k = 0; k < batch; k++) p[row + k]! /= sum;
+  }
+  return p;
 }
 
 /** A·B (`rows × cols`) of row-major A (`rows × inner`), given Bᵀ (`cols × inner`). */

@@ -163,6 +163,22 @@ describe("tokenlearn", () => {
     }
   });
 
+  it("soft contrastive targets: a cold τ_t is the one-hot loss, a hot one with a hot τ is ln(batch rows); bad τ_t is refused", async () => {
+    const cold = await tokenlearn({ ...SMALL, teacher, featurized, maxEpochs: 0, targetTemperature: 1e-6 });
+    expect(cold.history.initialValLoss).toBeCloseTo(first.history.initialValLoss, 8);
+    const flat = await tokenlearn({ ...SMALL, teacher, featurized, maxEpochs: 0, temperature: 1e6, targetTemperature: 1e6 });
+    expect(flat.history.initialValLoss).toBeCloseTo((32 * Math.log(32) + 8 * Math.log(8)) / 40, 4);
+    // Uniform targets (a hot τ_t) ask every row to score the batch alike: a different loss from one-hot.
+    const uniform = await tokenlearn({ ...SMALL, teacher, featurized, maxEpochs: 0, targetTemperature: 1e6 });
+    expect(Math.abs(uniform.history.initialValLoss - first.history.initialValLoss)).toBeGreaterThan(0.05);
+    const soft = await tokenlearn({ ...SMALL, teacher, featurized, maxEpochs: 2, targetTemperature: 0.1 });
+    expect(soft.history.valLoss[1]!).toBeLessThan(soft.history.initialValLoss);
+    for (const targetTemperature of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      await expect(tokenlearn({ ...SMALL, teacher, featurized, targetTemperature })).rejects.toThrow(/targetTemperature must be a positive number/);
+    }
+    await expect(tokenlearn({ ...SMALL, teacher, featurized, loss: "mse", targetTemperature: 0.1 })).rejects.toThrow(/targetTemperature needs the contrastive loss, not "mse"/);
+  });
+
   it("rejects missing inputs and bad options", async () => {
     await expect(tokenlearn({ teacher })).rejects.toThrow(InvalidInputError);
     await expect(tokenlearn({ featurized })).rejects.toThrow(InvalidInputError);

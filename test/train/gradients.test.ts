@@ -124,6 +124,29 @@ describe("losses", () => {
     expect(fixed.gradY).toHaveLength(0);
     expect(full.loss).toBe(infoNce(x, y, dim, 0.05).loss);
   });
+
+  it("InfoNCE with soft targets: the gradient, the one-hot limit, and the entropy floor", () => {
+    const dim = 6;
+    const x = randomArray(batch * dim, 12);
+    const y = randomArray(batch * dim, 13);
+    const soft = (t: number) => infoNce(x, y, dim, { temperature: 0.1, targetGradient: false, targetTemperature: t });
+    expectGradient(soft(0.2).gradX, () => soft(0.2).loss, x);
+    // A very cold target distribution is the diagonal: the one-hot loss and gradient.
+    const hard = infoNce(x, y, dim, { temperature: 0.1, targetGradient: false });
+    expect(soft(1e-4).loss).toBeCloseTo(hard.loss, 10);
+    for (let k = 0; k < x.length; k++) expect(soft(1e-4).gradX[k]).toBeCloseTo(hard.gradX[k]!, 10);
+    // Cross-entropy ≥ the targets' entropy, with equality when the student's scores are the targets' (x = y, same τ).
+    const self = infoNce(y, y, dim, { temperature: 0.3, targetGradient: false, targetTemperature: 0.3 });
+    expect(self.gradX.every((g) => Math.abs(g) < 1e-12)).toBe(true);
+    expect(infoNce(x, y, dim, { temperature: 0.3, targetGradient: false, targetTemperature: 0.3 }).loss).toBeGreaterThan(self.loss);
+  });
+
+  it("InfoNCE refuses soft targets with a target gradient, and a bad target temperature", () => {
+    const x = randomArray(12, 14);
+    expect(() => infoNce(x, x, 6, { targetTemperature: 0.1 })).toThrow(/need targetGradient: false/);
+    expect(() => infoNce(x, x, 6, { targetGradient: false, targetTemperature: 0 })).toThrow(/targetTemperature must be positive, got 0/);
+    expect(() => infoNce(x, x, 6, { targetGradient: false, targetTemperature: Number.NaN })).toThrow(/targetTemperature must be positive/);
+  });
 });
 
 describe("PooledEncoder", () => {
