@@ -35,6 +35,7 @@ const RECIPE = {
   weighting: "sigmoid",
   loss: "contrastive",
   temperature: 0.07,
+  targetTemperature: 0.1,
   batchSize: 1024,
   learningRate: 3e-3,
   sifAlpha: 1e-3,
@@ -43,7 +44,7 @@ const RECIPE = {
   lazyUpdates: true,
   seed: 42,
 } as const satisfies TokenlearnOptions;
-const LOSS_NAMES = { mse: "MSE", contrastive: `InfoNCE (τ ${RECIPE.temperature})`, cosine: "cosine" } as const;
+const LOSS_NAMES = { mse: "MSE", contrastive: `InfoNCE (τ ${RECIPE.temperature}, soft targets τ_t ${RECIPE.targetTemperature})`, cosine: "cosine" } as const;
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const output = process.env.MODEL_DIR ?? join(root, "models", "default");
@@ -130,7 +131,9 @@ corpus's frequent words:
 2. Training: ${featurized.rows.toLocaleString("en-US")} sentences split from the corpus were embedded by USE-lite. A sentence is
    the mean of its rows, each scaled by σ(w) of a per-token weight w (starting from the start model's
    weights), normalised, then mapped linearly to the sentence's vector (PCA to ${RECIPE.pcaDims}) and trained
-   under the ${LOSS_NAMES[RECIPE.loss]} loss with in-batch negatives (AdamW, lr ${RECIPE.learningRate}, updating the rows a batch uses;
+   under the ${LOSS_NAMES[RECIPE.loss]} loss with in-batch negatives, whose target for each sentence is not its own
+   vector alone but softmax(cos(its vector, the batch's vectors)/${RECIPE.targetTemperature}), so the few sentences the teacher calls
+   alike are not pushed apart (AdamW, lr ${RECIPE.learningRate}, updating the rows a batch uses;
    batches of ${RECIPE.batchSize}), for up to ${RECIPE.maxEpochs} epochs (seed ${RECIPE.seed}), keeping the epoch with the lowest validation
    loss (${history.valRows.toLocaleString("en-US")} held-out sentences).
 3. The final vectors are row × σ(w), reduced again with PCA to ${RECIPE.pcaDims}, scaled by α/(α + p) with
