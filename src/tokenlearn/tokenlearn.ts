@@ -364,7 +364,7 @@ export async function tokenlearn(options: TokenlearnOptions): Promise<Tokenlearn
   const result = await reweight(model, encoder, texts, weighting === "norm" ? null : pcaDims, sifAlpha, log);
   if (license !== undefined) result.license = license;
   if (options.outputDir !== undefined) await result.savePretrained(options.outputDir);
-  log(`tokenlearn: ${((performance.now() - started) / 1000).toFixed(1)} s in all`);
+  log(`done: ${((performance.now() - started) / 1000).toFixed(1)} s in all`);
   return { model: result, history };
 }
 

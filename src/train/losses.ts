@@ -211,7 +211,7 @@ export function infoNce(x: ArrayLike<number>, y: ArrayLike<number>, dim: number,
   const yn = new Float64Array(y.length);
   const nx = unitRows(x, dim, xn);
   const ny = unitRows(y, dim, yn);
-  // Scores, then dL/dS / τ = (softmax − I)/(batch·τ) in place.
+  // Scores, then dL/dS / τ = (softmax − P)/(batch·τ) in place, P the targets: I, or the soft ones.
   const scores = new Float64Array(batch * batch);
   kernels.gemmNT(xn, 0, dim, yn, 0, dim, scores, 0, batch, batch, batch, dim, false);
   const soft = targetTemperature === undefined ? null : softTargets(yn, batch, dim, targetTemperature);
