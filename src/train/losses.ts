@@ -215,6 +215,7 @@ export function infoNce(x: ArrayLike<number>, y: ArrayLike<number>, dim: number,
   const scores = new Float64Array(batch * batch);
   kernels.gemmNT(xn, 0, dim, yn, 0, dim, scores, 0, batch, batch, batch, dim, false);
   const soft = targetTemperature === undefined ? null : softTargets(yn, batch, dim, targetTemperature);
+  // The scaled scores of the current row, kept for the soft loss (the row itself turns into gradients).
   const logits = new Float64Array(soft === null ? 0 : batch);
   let total = 0;
   for (let i = 0; i < batch; i++) {
@@ -234,16 +235,16 @@ export function infoNce(x: ArrayLike<number>, y: ArrayLike<number>, dim: number,
       sum += e;
     }
     const scale = 1 / (sum * batch * temperature);
+    // −Σₖ pₖ·log softmaxₖ, with −log softmaxₖ = logSumExp − sₖ.
+    const logSumExp = Math.log(sum) + max;
     if (soft === null) {
-      total += Math.log(sum) + max - diagonal;
+      total += logSumExp - diagonal;
       for (let k = 0; k < batch; k++) scores[row + k]! *= scale;
       scores[row + i]! -= 1 / (batch * temperature);
     } else {
-      // −Σₖ pₖ·log softmaxₖ, with log softmaxₖ = sₖ − max − log(sum) read from the scaled scores kept in `logits`.
-      const logSum = Math.log(sum);
       for (let k = 0; k < batch; k++) {
         const p = soft[row + k]!;
-        if (p > 0) total -= p * (logits[k]! - max - logSum);
+        if (p > 0) total += p * (logSumExp - logits[k]!);
         scores[row + k] = scores[row + k]! * scale - p / (batch * temperature);
       }
     }
