@@ -14,7 +14,8 @@
  *    L2-normalised, then a Linear(dim → target dim) head; InfoNCE (τ 0.07,
  *    default; one-hot targets, or with `targetTemperature` soft ones drawn from the
  *    targets' in-batch similarities), cosine or MSE against the targets; AdamW (lr 1e-3, weight decay
- *    0.01) or Adam; batches of 256; a seeded validation split of min(10k, 10%)
+ *    0.01) or Adam; batches of 256, random or (`batchTopics`) each from one topic of the
+ *    targets (see topic-batches.ts); a seeded validation split of min(10k, 10%)
  *    rows checked every epoch, early stopping with patience 5, and the best
  *    epoch's parameters restored.
  *
@@ -56,6 +57,7 @@ import type { CorpusSource } from "./corpus.js";
 import { countCorpusTokens, mostFrequent } from "./corpus-vocabulary.js";
 import { type FeaturizeOptions, type FeaturizeProgress, featurize } from "./featurize.js";
 import { readFeaturized } from "./shards.js";
+import { topicBatchOrder, topicLabels } from "./topic-batches.js";
 import { scoreAddedWords } from "./word-scores.js";
 
 export type TokenlearnLoss = "contrastive" | "cosine" | "mse";
@@ -95,6 +97,14 @@ export interface TokenlearnOptions {
    * apart (see {@link infoNce}). Contrastive loss only. Default: none (one-hot, as tokenlearn).
    */
   targetTemperature?: number | undefined;
+  /**
+   * Topic-aware batches: k-means over the directions of the (PCA'd) teacher vectors
+   * sorts the training rows into this many topics, and each batch is drawn from one
+   * topic, so the contrastive loss compares sentences with others on their topic
+   * (see {@link topicBatchOrder}). Validation batches stay random. Contrastive loss
+   * only. Default: none (random batches, as tokenlearn).
+   */
+  batchTopics?: number | undefined;
   /** Default "adamw". */
   optimizer?: TokenlearnOptimizer | undefined;
   /** How tokens are weighted in training and in the result. Default "sigmoid" (tokenlearn HEAD). */
@@ -204,6 +214,11 @@ export async function tokenlearn(options: TokenlearnOptions): Promise<Tokenlearn
   if (targetTemperature !== undefined) {
     if (!(targetTemperature > 0 && Number.isFinite(targetTemperature))) throw new InvalidInputError(`targetTemperature must be a positive number, got ${String(targetTemperature)}`);
     if (lossName !== "contrastive") throw new InvalidInputError(`targetTemperature needs the contrastive loss, not "${lossName}"`);
+  }
+  const batchTopics = options.batchTopics;
+  if (batchTopics !== undefined) {
+    if (!(Number.isSafeInteger(batchTopics) && batchTopics >= 1)) throw new InvalidInputError(`batchTopics must be an integer ≥ 1, got ${String(batchTopics)}`);
+    if (lossName !== "contrastive") throw new InvalidInputError(`batchTopics needs the contrastive loss, not "${lossName}"`);
   }
   const optimizerName = options.optimizer ?? "adamw";
   if (!["adamw", "adam"].includes(optimizerName)) throw new InvalidInputError(`optimizer must be "adamw" or "adam", got ${String(optimizerName)}`);
@@ -317,9 +332,11 @@ export async function tokenlearn(options: TokenlearnOptions): Promise<Tokenlearn
   let bad = 0;
   const stepsPerEpoch = Math.ceil(trainRows.length / batchSize);
   log(`training on ${trainRows.length} rows, validating on ${valRows.length}; ${stepsPerEpoch} steps per epoch; initial validation loss ${best.toFixed(4)}`);
+  const topicOf = batchTopics === undefined ? null : topicLabels(targets, targetDim, trainRows, batchTopics, seed);
+  if (topicOf) log(`batches drawn from ${batchTopics} topics of the teacher vectors`);
   const trainStarted = performance.now();
   for (let epoch = 0; epoch < maxEpochs; epoch++) {
-    const order = shuffle([...trainRows], random);
+    const order = topicOf ? topicBatchOrder(trainRows, topicOf, batchTopics!, batchSize, random) : shuffle([...trainRows], random);
     let sum = 0;
     for (let step = 0; step < stepsPerEpoch; step++) {
       signal?.throwIfAborted();

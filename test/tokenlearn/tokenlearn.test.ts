@@ -179,6 +179,25 @@ describe("tokenlearn", () => {
     await expect(tokenlearn({ ...SMALL, teacher, featurized, loss: "mse", targetTemperature: 0.1 })).rejects.toThrow(/targetTemperature needs the contrastive loss, not "mse"/);
   });
 
+  it("topic-aware batches: train, repeat for a seed, differ from random batches; bad topic counts are refused", async () => {
+    const logs: string[] = [];
+    const options = { ...SMALL, teacher, featurized, maxEpochs: 2, targetTemperature: 0.1 };
+    const topics = await tokenlearn({ ...options, batchTopics: 4, onLog: (m) => logs.push(m) });
+    expect(logs).toContain("batches drawn from 4 topics of the teacher vectors");
+    expect(topics.history.valLoss[1]!).toBeLessThan(topics.history.initialValLoss);
+    const again = await tokenlearn({ ...options, batchTopics: 4 });
+    expect(again.history.valLoss).toEqual(topics.history.valLoss);
+    // Same split and start (validation batches stay random); only the training batches differ.
+    const random = await tokenlearn(options);
+    expect(random.history.initialValLoss).toBe(topics.history.initialValLoss);
+    expect(random.history.valLoss[1]).not.toBe(topics.history.valLoss[1]);
+    for (const batchTopics of [0, -2, 1.5, Number.NaN]) {
+      await expect(tokenlearn({ ...options, batchTopics })).rejects.toThrow(/batchTopics must be an integer ≥ 1/);
+    }
+    await expect(tokenlearn({ ...options, batchTopics: 361 })).rejects.toThrow(/batchTopics must be an integer from 1 to the 360 training rows, got 361/);
+    await expect(tokenlearn({ ...SMALL, teacher, featurized, loss: "cosine", batchTopics: 4 })).rejects.toThrow(/batchTopics needs the contrastive loss, not "cosine"/);
+  });
+
   it("rejects missing inputs and bad options", async () => {
     await expect(tokenlearn({ teacher })).rejects.toThrow(InvalidInputError);
     await expect(tokenlearn({ featurized })).rejects.toThrow(InvalidInputError);
