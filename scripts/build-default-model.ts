@@ -36,6 +36,7 @@ const RECIPE = {
   loss: "contrastive",
   temperature: 0.07,
   targetTemperature: 0.1,
+  batchTopics: 128,
   batchSize: 1024,
   learningRate: 3e-3,
   sifAlpha: 1e-3,
@@ -133,8 +134,9 @@ corpus's frequent words:
    weights), normalised, then mapped linearly to the sentence's vector (PCA to ${RECIPE.pcaDims}) and trained
    under the ${LOSS_NAMES[RECIPE.loss]} loss with in-batch negatives, whose target for each sentence is not its own
    vector alone but softmax(cos(its vector, the batch's vectors)/${RECIPE.targetTemperature}), so the few sentences the teacher calls
-   alike are not pushed apart (AdamW, lr ${RECIPE.learningRate}, updating the rows a batch uses;
-   batches of ${RECIPE.batchSize}), for up to ${RECIPE.maxEpochs} epochs (seed ${RECIPE.seed}), keeping the epoch with the lowest validation
+   alike are not pushed apart. Each batch of ${RECIPE.batchSize} is drawn from one of ${RECIPE.batchTopics} topics (k-means over the
+   directions of the sentences' vectors), so a sentence is told apart from others on its topic rather than
+   from random ones (AdamW, lr ${RECIPE.learningRate}, updating the rows a batch uses), for up to ${RECIPE.maxEpochs} epochs (seed ${RECIPE.seed}), keeping the epoch with the lowest validation
    loss (${history.valRows.toLocaleString("en-US")} held-out sentences).
 3. The final vectors are row × σ(w), reduced again with PCA to ${RECIPE.pcaDims}, scaled by α/(α + p) with
    α = ${RECIPE.sifAlpha} and p the token's corpus probability, and stored as int8 (no scale; vectors are normalised).
