@@ -1,11 +1,11 @@
 /**
  * Topic-aware batches, after TAS-B's topic-aware sampling (Hofstätter et al.,
  * 2021): rows are clustered by the direction of their teacher vector, and each
- * training batch is drawn from one cluster. A contrastive loss then compares a
- * sentence with others on its topic instead of with random ones, which a
- * static model tells apart from the words alone, so it learns finer
- * distinctions. Soft targets keep true paraphrases inside a batch from being
- * pushed apart.
+ * training batch is drawn from one cluster. Random sentences share few words,
+ * so telling them apart teaches a static model little; sentences on one topic
+ * share many, so the contrastive loss's in-batch negatives are hard ones and
+ * the model learns finer distinctions. Soft targets keep true paraphrases
+ * inside a batch from being pushed apart.
  */
 import { InvalidInputError } from "../errors.js";
 import { assignLabels, kmeans } from "../quantize/kmeans.js";
@@ -30,6 +30,7 @@ export function topicLabels(vectors: Float32Array, dim: number, fitRows: readonl
   // A stream apart from mulberry32(seed), which tokenlearn's validation split draws from.
   const sampled = shuffle([...fitRows], mulberry32(seed + 1)).slice(0, FIT_SAMPLE);
   const sample = unitRows(vectors, dim, sampled);
+  // Sorting rows into topics needs no converged centres; 50 iterations bound the time.
   const { centroids } = kmeans(sample, dim, k, { seed, maxIter: 50 });
   const rows = vectors.length / dim;
   const labels = new Int32Array(rows);
