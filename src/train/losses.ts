@@ -215,38 +215,33 @@ export function infoNce(x: ArrayLike<number>, y: ArrayLike<number>, dim: number,
   const scores = new Float64Array(batch * batch);
   kernels.gemmNT(xn, 0, dim, yn, 0, dim, scores, 0, batch, batch, batch, dim, false);
   const soft = targetTemperature === undefined ? null : softTargets(yn, batch, dim, targetTemperature);
-  // The scaled scores of the current row, kept for the soft loss (the row itself turns into gradients).
-  const logits = new Float64Array(soft === null ? 0 : batch);
   let total = 0;
   for (let i = 0; i < batch; i++) {
     const row = i * batch;
+    // Σₖ pₖ·sₖ, the targets' expected score: the diagonal's for one-hot targets.
+    let expected = 0;
     let max = -Infinity;
     for (let k = 0; k < batch; k++) {
       const s = scores[row + k]! / temperature;
       scores[row + k] = s;
       if (s > max) max = s;
+      if (soft !== null) expected += soft[row + k]! * s;
     }
-    const diagonal = scores[row + i]!;
-    if (soft !== null) logits.set(scores.subarray(row, row + batch));
+    if (soft === null) expected = scores[row + i]!;
     let sum = 0;
     for (let k = 0; k < batch; k++) {
       const e = Math.exp(scores[row + k]! - max);
       scores[row + k] = e;
       sum += e;
     }
+    // −Σₖ pₖ·log softmaxₖ = logSumExp − Σₖ pₖ·sₖ, as the targets sum to 1.
+    total += Math.log(sum) + max - expected;
     const scale = 1 / (sum * batch * temperature);
-    // −Σₖ pₖ·log softmaxₖ, with −log softmaxₖ = logSumExp − sₖ.
-    const logSumExp = Math.log(sum) + max;
     if (soft === null) {
-      total += logSumExp - diagonal;
       for (let k = 0; k < batch; k++) scores[row + k]! *= scale;
       scores[row + i]! -= 1 / (batch * temperature);
     } else {
-      for (let k = 0; k < batch; k++) {
-        const p = soft[row + k]!;
-        if (p > 0) total += p * (logSumExp - logits[k]!);
-        scores[row + k] = scores[row + k]! * scale - p / (batch * temperature);
-      }
+      for (let k = 0; k < batch; k++) scores[row + k] = scores[row + k]! * scale - soft[row + k]! / (batch * temperature);
     }
   }
   // Gradients with respect to the unit rows (gxn = D·yn, gyn = Dᵀ·xn), then through the
@@ -265,9 +260,9 @@ function softTargets(yn: Float64Array, batch: number, dim: number, temperature: 
   for (let i = 0; i < batch; i++) {
     const row = i * batch;
     let max = -Infinity;
-    for (let k = 0; k < batch; k++) max = Math.max(max, p[row + k]! / temperature);
+    for (let k = 0; k < batch; k++) max = Math.max(max, (p[row + k]! /= temperature));
     let sum = 0;
-    for (let k = 0; k < batch; k++) sum += p[row + k] = Math.exp(p[row + k]! / temperature - max);
+    for (let k = 0; k < batch; k++) sum += p[row + k] = Math.exp(p[row + k]! - max);
     for (let k = 0; k < batch; k++) p[row + k]! /= sum;
   }
   return p;
